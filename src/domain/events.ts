@@ -1,0 +1,90 @@
+/**
+ * Events are facts, named in the past tense, with the payloads of contract/events.md.
+ * Amounts are decimal strings in the asset's scale: the journal is read by other services and
+ * operators with the NATS CLI, so it speaks the same exact format as the API.
+ */
+type Event<T extends string, D> = Readonly<{ type: T; data: Readonly<D> }>;
+
+export type WalletCreated = Event<'WalletCreated', { ownerId: string; name: string }>;
+export type WalletRenamed = Event<'WalletRenamed', { name: string }>;
+export type WalletClosed = Event<'WalletClosed', Record<string, never>>;
+/**
+ * Every balance-changing event carries both `totalAfter` and `reservedAfter` (the contract lets
+ * payloads gain fields): a projection then sets the balance from the event alone, which makes it
+ * idempotent and lets time travel read one ledger entry instead of summing history.
+ */
+type BalanceAfter = { totalAfter: string; reservedAfter: string };
+
+export type FundsDeposited = Event<'FundsDeposited', { asset: string; amount: string; network: string } & BalanceAfter>;
+export type FundsWithdrawn = Event<'FundsWithdrawn', { asset: string; amount: string; network: string } & BalanceAfter>;
+export type TransferScheduled = Event<
+  'TransferScheduled',
+  { transferId: string; toWalletId: string; asset: string; amount: string; executeAt: string } & BalanceAfter
+>;
+export type TransferRescheduled = Event<'TransferRescheduled', { transferId: string; executeAt: string }>;
+export type TransferCancelled = Event<'TransferCancelled', { transferId: string; asset: string; amount: string } & BalanceAfter>;
+export type TransferDebited = Event<
+  'TransferDebited',
+  { transferId: string; toWalletId: string; asset: string; amount: string } & BalanceAfter
+>;
+export type TransferCredited = Event<
+  'TransferCredited',
+  { transferId: string; fromWalletId: string; asset: string; amount: string } & BalanceAfter
+>;
+export type TransferCompleted = Event<'TransferCompleted', { transferId: string }>;
+export type TransferFailed = Event<
+  'TransferFailed',
+  {
+    transferId: string;
+    asset: string;
+    amount: string;
+    reason: string;
+    /** DEBITED: the money was in flight and is refunded; RESERVED: only the reservation is released. */
+    stage: 'DEBITED' | 'RESERVED';
+  } & BalanceAfter
+>;
+
+export type WalletEvent =
+  | WalletCreated
+  | WalletRenamed
+  | WalletClosed
+  | FundsDeposited
+  | FundsWithdrawn
+  | TransferScheduled
+  | TransferRescheduled
+  | TransferCancelled
+  | TransferDebited
+  | TransferCredited
+  | TransferCompleted
+  | TransferFailed;
+
+export type AssetRegistered = Event<
+  'AssetRegistered',
+  { code: string; decimals: number; networks: readonly string[]; minAmount: string | null; maxAmount: string | null }
+>;
+export type AssetEvent = AssetRegistered;
+
+export type DomainEvent = WalletEvent | AssetEvent;
+export type EventType = DomainEvent['type'];
+
+/**
+ * The journal envelope: one JSON message per event on `evt.wallet.<id>` or `evt.asset.<code>`.
+ * `version` counts the aggregate's own events from 1 with no gaps.
+ */
+export type EventEnvelope<E extends DomainEvent = DomainEvent> = Readonly<{
+  id: string;
+  type: E['type'];
+  /** Present on wallet events. */
+  walletId?: string;
+  /** Present on asset events. */
+  assetCode?: string;
+  version: number;
+  occurredAt: string;
+  commandId: string;
+  correlationId: string;
+  actor: string;
+  data: E['data'];
+}>;
+
+export type WalletEventEnvelope = EventEnvelope<WalletEvent> & { readonly walletId: string };
+export type AssetEventEnvelope = EventEnvelope<AssetEvent> & { readonly assetCode: string };
