@@ -37,7 +37,15 @@ export class ConcurrencyError extends Error {
 export type CommandMessage = Readonly<{
   type: AnyCommand['type'];
   data: AnyCommand['data'];
-  metadata: Readonly<{ commandId: string; correlationId: string; actor: string; admin: boolean; issuedAt: string }>;
+  metadata: Readonly<{
+    commandId: string;
+    correlationId: string;
+    actor: string;
+    admin: boolean;
+    issuedAt: string;
+    /** Hash of the caller's input, carried into the outcome so a reused idempotency key with other input is caught. */
+    fingerprint?: string | undefined;
+  }>;
 }>;
 
 export interface CommandBus {
@@ -190,8 +198,11 @@ export type LiveTopic =
 
 export interface LiveBus {
   publish(notifications: readonly LiveNotification[]): Promise<void>;
-  /** Notifications on `topic` from now on, until `signal` aborts. */
-  subscribe(topic: LiveTopic, signal: AbortSignal): AsyncIterable<LiveNotification>;
+  /**
+   * Notifications on `topic` until `signal` aborts. Resolves once the subscription is active at
+   * the server: state read after that cannot miss a change (dedupe by version instead).
+   */
+  subscribe(topic: LiveTopic, signal: AbortSignal): Promise<AsyncIterable<LiveNotification>>;
 }
 
 // ---------------------------------------------------------------- time and ids

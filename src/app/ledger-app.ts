@@ -9,8 +9,18 @@ export type Principal = Readonly<{ sub: string; admin: boolean }>;
 
 export type Consistency = 'QUEUED' | 'DECIDED' | 'PROJECTED';
 
-/** A command as a caller asks for it: the app adds ids, actor and time. */
-export type CommandRequest = Readonly<{ type: AnyCommand['type']; data: AnyCommand['data'] }>;
+type Request<C extends AnyCommand, Omitted extends keyof C['data'] = never> = C extends AnyCommand
+  ? Readonly<{ type: C['type']; data: Omit<C['data'], Omitted> }>
+  : never;
+
+/**
+ * A command as a caller asks for it. The app adds metadata, and derives the ids of what the
+ * command creates (a wallet, a transfer) from the commandId, so a repeat creates nothing new.
+ */
+export type CommandRequest =
+  | Request<Extract<AnyCommand, { type: 'CreateWallet' }>, 'walletId' | 'ownerId'>
+  | Request<Extract<AnyCommand, { type: 'RequestTransfer' }>, 'transferId'>
+  | Request<Extract<AnyCommand, { type: 'RenameWallet' | 'CloseWallet' | 'Deposit' | 'Withdraw' | 'CancelTransfer' | 'RescheduleTransfer' | 'RegisterAsset' }>>;
 
 export type SubmitRequest = Readonly<{
   principal: Principal;
@@ -18,7 +28,6 @@ export type SubmitRequest = Readonly<{
   /** Same key from the same caller: same commandId, no second effect, the first outcome back. */
   idempotencyKey?: string | undefined;
   consistency: Consistency;
-  /** Id fields the app must fill in (a new wallet's id, a new transfer's id) derive from the commandId. */
 }>;
 
 export interface LedgerApp {

@@ -1,0 +1,103 @@
+/**
+ * The API side of the app: turns a caller's request into a command, publishes it, and waits as
+ * long as the requested consistency asks.
+ *
+ * Idempotency: the same key from the same caller derives the same commandId (and from it the
+ * same new wallet or transfer id), so a repeat is the same command. The QUEUED outcome is
+ * created before publishing; a repeat finds it, checks the input is the same, and either returns
+ * the recorded decision or publishes again (safe: the processor dedupes by commandId), which also
+ * heals a crash between recording QUEUED and publishing.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock, CommandBus, CommandMessage, CommandOutcome, Ids, LiveBus, OutcomeStore, ReadStore } from '../ports.js';
+import { IdempotencyKeyReusedError, type LedgerApp, type SubmitRequest } from './ledger-app.js';
+
+export type LedgerServiceDeps = {
+  bus: CommandBus;
+  outcomes: OutcomeStore;
+  read: ReadStore;
+  live: LiveBus;
+  clock: Clock;
+  ids: Ids;
+  /** How long DECIDED and PROJECTED wait before answering with the state reached so far. */
+  waitMs?: number;
+};
+
+export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
+  const { bus, outcomes, read, live, clock, ids, waitMs = 10_000 } = deps;
+
+  const commandIdOf = (request: SubmitRequest): string =>
+    request.idempotencyKey === undefined
+      ? ids.random()
+      : ids.derive(`idempotency:${request.principal.sub}:${request.idempotencyKey}`);
+
+  const messageOf = (request: SubmitRequest, commandId: string, fingerprint: string): CommandMessage => {
+    const { command, principal } = request;
+    const data =
+      command.type === 'CreateWallet'
+        ? { ...command.data, walletId: ids.derive(`wallet:${commandId}`), ownerId: principal.sub }
+        : command.type === 'RequestTransfer'
+          ? { ...command.data, transferId: ids.derive(`transfer:${commandId}`) }
+          : command.data;
+    return {
+      type: command.type,
+      data: data as CommandMessage['data'],
+      metadata: { commandId, correlationId: commandId, actor: principal.sub, admin: principal.admin, issuedAt: clock.now().toISOString(), fingerprint },
+    };
+  };
+
+  /** Waits until the read models show the accepted event (the wallet's version reached it). */
+  async function waitProjected(outcome: CommandOutcome): Promise<void> {
+    if (outcome.state !== 'ACCEPTED' || !outcome.walletId || !outcome.aggregateVersion) return;
+    const { walletId, aggregateVersion } = outcome;
+    const signal = AbortSignal.timeout(waitMs);
+    const updates = await live.subscribe({ kind: 'wallet', walletId }, signal);
+    const [current] = await read.walletsByIds([walletId]);
+    if (current && current.version >= aggregateVersion) return;
+    for await (const n of updates) if (n.kind === 'wallet' && n.version >= aggregateVersion) return;
+  }
+
+  return {
+    read,
+    live,
+
+    async submit(request) {
+      const commandId = commandIdOf(request);
+      const fingerprint = fingerprintOf(request);
+      const message = messageOf(request, commandId, fingerprint);
+      const data = message.data as { walletId?: string; transferId?: string };
+      const queued: CommandOutcome = {
+        commandId,
+        state: 'QUEUED',
+        walletId: data.walletId,
+        transferId: data.transferId,
+        fingerprint,
+        at: clock.now().toISOString(),
+      };
+      const existing = await outcomes.createQueued(queued);
+      if (existing?.fingerprint && existing.fingerprint !== fingerprint) {
+        throw new IdempotencyKeyReusedError(request.idempotencyKey ?? commandId);
+      }
+      let outcome = existing ?? queued;
+      if (outcome.state === 'QUEUED') {
+        await bus.publish(message);
+        if (request.consistency === 'QUEUED') return outcome;
+        outcome = (await outcomes.waitFor(commandId, (o) => o.state !== 'QUEUED', waitMs)) ?? outcome;
+      }
+      if (request.consistency === 'PROJECTED') await waitProjected(outcome);
+      return outcome;
+    },
+
+    commandStatus: (commandId) => outcomes.get(commandId),
+    watchCommand: (commandId, signal) => outcomes.watch(commandId, signal),
+  };
+}
+
+/** Same caller input, same fingerprint: key order in the input does not matter. */
+function fingerprintOf(request: SubmitRequest): string {
+  const canonical = (value: unknown): unknown =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]))
+      : value;
+  return createHash('sha256').update(JSON.stringify(canonical(request.command))).digest('base64url');
+}

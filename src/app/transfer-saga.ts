@@ -1,0 +1,61 @@
+/**
+ * Drives an immediate (or just-executed scheduled) transfer after `TransferDebited`:
+ * credit the destination, then complete; or, if the destination refuses, refund the source.
+ *
+ * Every step is a command with an id derived from the transfer id, so a crash between any two
+ * steps and the redelivery that follows replays the steps as no-ops up to where it stopped.
+ * A refused credit is recorded as an outcome and read back before deciding again, so a retried
+ * saga never turns a refusal into a credit after the source was refunded.
+ */
+import type { EventEnvelope, TransferDebited } from '../domain/events.js';
+import type { Clock, CommandMessage, Ids, StoredEvent } from '../ports.js';
+import type { Processor } from './processor.js';
+
+export type TransferSaga = { handle(stored: StoredEvent): Promise<void> };
+
+export function createTransferSaga(deps: { processor: Processor; ids: Ids; clock: Clock }): TransferSaga {
+  const { processor, ids, clock } = deps;
+
+  const systemCommand = (source: EventEnvelope, step: string, type: CommandMessage['type'], data: CommandMessage['data']): CommandMessage => ({
+    type,
+    data,
+    metadata: {
+      commandId: ids.derive(`transfer:${(data as { transferId: string }).transferId}:${step}`),
+      correlationId: source.correlationId,
+      actor: 'system',
+      admin: true,
+      issuedAt: clock.now().toISOString(),
+    },
+  });
+
+  // The processor reuses a recorded decision and records a new one before we move on.
+  const step = (command: CommandMessage) => processor.process(command);
+
+  return {
+    async handle({ event }) {
+      if (event.type !== 'TransferDebited' || !event.walletId) return;
+      const data = event.data as TransferDebited['data'];
+      const credit = await step(
+        systemCommand(event, 'credit', 'CreditTransfer', {
+          walletId: data.toWalletId,
+          transferId: data.transferId,
+          fromWalletId: event.walletId,
+          asset: data.asset,
+          amount: data.amount,
+        }),
+      );
+      const finish =
+        credit.state === 'ACCEPTED'
+          ? systemCommand(event, 'complete', 'CompleteTransfer', { walletId: event.walletId, transferId: data.transferId })
+          : systemCommand(event, 'fail', 'FailTransfer', {
+              walletId: event.walletId,
+              transferId: data.transferId,
+              reason: `${credit.code ?? 'REJECTED'}: ${credit.message ?? 'the destination refused the credit'}`,
+            });
+      const finished = await step(finish);
+      if (finished.state !== 'ACCEPTED' && finished.code !== 'TRANSFER_NOT_PENDING') {
+        throw new Error(`transfer ${data.transferId}: ${finish.type} was refused (${finished.code}: ${finished.message})`);
+      }
+    },
+  };
+}
