@@ -14,6 +14,7 @@ import type { Decision } from '../domain/decision.js';
 import type { AssetEvent, AssetEventEnvelope, EventEnvelope, WalletEvent } from '../domain/events.js';
 import type { CommandMetadata } from '../domain/metadata.js';
 import { decideWallet } from '../domain/wallet.decide.js';
+import { UnreadableEventError } from '../domain/wallet.evolve.js';
 import type { WalletState } from '../domain/wallet.state.js';
 import {
   type AggregateRef,
@@ -101,7 +102,17 @@ export async function createCommandHandler({ journal, clock, ids }: CommandHandl
     let fresh = false;
     let catalogReloaded = false;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const { loaded, decision, now } = await decideOnce(ref, command, fresh);
+      let decided: Awaited<ReturnType<typeof decideOnce>>;
+      try {
+        decided = await decideOnce(ref, command, fresh);
+      } catch (error) {
+        // Another processor registered an asset this one has not seen: the history is readable with a fresh catalog.
+        if (!(error instanceof UnreadableEventError) || catalogReloaded) throw error;
+        catalogReloaded = true;
+        await reloadCatalog();
+        continue;
+      }
+      const { loaded, decision, now } = decided;
       if (decision === 'duplicate') {
         const prior = loaded.handled.get(command.metadata.commandId);
         return outcomeOf(command, { aggregateVersion: prior?.version, journalSeq: prior?.seq });

@@ -83,7 +83,8 @@ export async function runDurable(
 ): Promise<RunningConsumer> {
   await ensureDurable(jsm, opts);
   const consumer = await js.consumers.get(opts.stream, opts.durable);
-  const messages = await consumer.consume({ max_messages: opts.batch ?? 256 });
+  // Never hold more than we are working on: a message waiting in our buffer still runs down its ack wait.
+  const messages = await consumer.consume({ max_messages: mode.kind === 'each' ? mode.concurrency : (opts.batch ?? 256) });
   const inFlight = new Set<Promise<void>>();
 
   const loop = (async () => {

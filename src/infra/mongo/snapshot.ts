@@ -1,0 +1,42 @@
+/**
+ * Every read-model document in one comparable value, for "replaying the journal yields exactly
+ * the read models" (tests and `verify`). Documents are sorted by `_id` and their fields by name;
+ * Decimal128 becomes its canonical decimal string and dates ISO strings, so two databases built
+ * by different batchings of the same journal compare equal with a plain deep equality.
+ * The checkpoint is bookkeeping, not a read model, and is left out.
+ */
+import { Decimal128 } from 'mongodb';
+import type { Db } from 'mongodb';
+import { fromDecimal128 } from './codec.js';
+import { COLLECTION_NAMES } from './collections.js';
+
+export type CanonicalValue = string | number | boolean | null | CanonicalValue[] | { [field: string]: CanonicalValue };
+export type ReadModelSnapshot = Readonly<Record<'wallets' | 'balances' | 'entries' | 'transfers' | 'assets', CanonicalValue[]>>;
+
+export async function readModelSnapshot(db: Db): Promise<ReadModelSnapshot> {
+  const dump = async (name: string): Promise<CanonicalValue[]> => {
+    const docs = await db.collection<{ _id: string }>(name).find().sort({ _id: 1 }).toArray();
+    return docs.map(canonical);
+  };
+  const [wallets, balances, entries, transfers, assets] = await Promise.all([
+    dump(COLLECTION_NAMES.wallets),
+    dump(COLLECTION_NAMES.balances),
+    dump(COLLECTION_NAMES.entries),
+    dump(COLLECTION_NAMES.transfers),
+    dump(COLLECTION_NAMES.assets),
+  ]);
+  return { wallets, balances, entries, transfers, assets };
+}
+
+function canonical(value: unknown): CanonicalValue {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Decimal128) return fromDecimal128(value);
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  throw new TypeError(`unexpected value in a read-model document: ${String(value)}`);
+}
