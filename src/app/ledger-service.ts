@@ -8,7 +8,6 @@
  * the recorded decision or publishes again (safe: the processor dedupes by commandId), which also
  * heals a crash between recording QUEUED and publishing.
  */
-import { createHash } from 'node:crypto';
 import type { Clock, CommandBus, CommandMessage, CommandOutcome, Ids, LiveBus, OutcomeStore, ReadStore } from '../ports.js';
 import { IdempotencyKeyReusedError, type LedgerApp, type SubmitRequest } from './ledger-app.js';
 
@@ -63,7 +62,7 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
 
     async submit(request) {
       const commandId = commandIdOf(request);
-      const fingerprint = fingerprintOf(request);
+      const fingerprint = ids.derive(`fingerprint:${canonicalJson(request.command)}`);
       const message = messageOf(request, commandId, fingerprint);
       const data = message.data as { walletId?: string; transferId?: string };
       const queued: CommandOutcome = {
@@ -93,11 +92,16 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
   };
 }
 
-/** Same caller input, same fingerprint: key order in the input does not matter. */
-function fingerprintOf(request: SubmitRequest): string {
-  const canonical = (value: unknown): unknown =>
-    value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]))
-      : value;
-  return createHash('sha256').update(JSON.stringify(canonical(request.command))).digest('base64url');
+/** The same input gives the same text whatever its key order, so it fingerprints the caller's request. */
+function canonicalJson(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([, field]) => field !== undefined)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, field]) => [k, canonical(field)]),
+        )
+      : v;
+  return JSON.stringify(canonical(value));
 }

@@ -1,0 +1,96 @@
+import type { BalanceView } from '../ports.js';
+import { assertMayActOnWallet, mayWatchWallet } from './access.js';
+import { builder } from './builder.js';
+import { submitCommand } from './command.js';
+import { CommandResultRef, ConsistencyEnum } from './command-result.js';
+import type { GraphQLContext } from './context.js';
+import { liveIterable, renewLoaders, untilAborted } from './live.js';
+import { assetCodeSchema, fundsInput, idSchema, parseInput } from './validation.js';
+
+export const BalanceRef = builder.objectRef<BalanceView>('Balance').implement({
+  fields: (t) => ({
+    walletId: t.exposeID('walletId'),
+    asset: t.exposeString('asset'),
+    total: t.expose('total', { type: 'Decimal' }),
+    reserved: t.expose('reserved', { type: 'Decimal' }),
+    available: t.expose('available', { type: 'Decimal', description: 'total - reserved' }),
+    version: t.exposeInt('version', { description: "the wallet's event version that produced this balance" }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+const DepositInput = builder.inputType('DepositInput', {
+  fields: (t) => ({
+    walletId: t.id({ required: true }),
+    asset: t.string({ required: true }),
+    amount: t.field({ type: 'Decimal', required: true }),
+    network: t.string(),
+    idempotencyKey: t.string(),
+  }),
+});
+const WithdrawInput = builder.inputType('WithdrawInput', {
+  fields: (t) => ({
+    walletId: t.id({ required: true }),
+    asset: t.string({ required: true }),
+    amount: t.field({ type: 'Decimal', required: true }),
+    network: t.string(),
+    idempotencyKey: t.string(),
+  }),
+});
+
+/** Deposit and withdraw differ only in the command they send. */
+function fundsMutation(field: 'deposit' | 'withdraw', type: 'Deposit' | 'Withdraw', inputType: typeof DepositInput): void {
+  builder.mutationField(field, (t) =>
+    t.field({
+      type: CommandResultRef,
+      args: {
+        input: t.arg({ type: inputType, required: true }),
+        consistency: t.arg({ type: ConsistencyEnum, defaultValue: 'DECIDED' }),
+      },
+      resolve: async (_root, args, ctx) => {
+        const { idempotencyKey, ...data } = parseInput(fundsInput, args.input);
+        await assertMayActOnWallet(ctx, data.walletId);
+        return submitCommand(ctx, { type, data }, { idempotencyKey, consistency: args.consistency });
+      },
+    }),
+  );
+}
+fundsMutation('deposit', 'Deposit', DepositInput);
+fundsMutation('withdraw', 'Withdraw', WithdrawInput);
+
+/**
+ * Current balances first, then live changes. The live subscription opens before the read, so a
+ * change landing in between is not lost; versions drop what the read already showed.
+ */
+async function* balanceStream(ctx: GraphQLContext, walletId: string, asset: string | undefined, signal: AbortSignal) {
+  const live = untilAborted(await ctx.app.live.subscribe({ kind: 'balance', walletId }, signal), signal);
+  const emitted = new Map<string, number>();
+  const wanted = (balance: BalanceView): boolean => asset === undefined || balance.asset === asset;
+  const fresh = (balance: BalanceView): boolean => balance.version > (emitted.get(balance.asset) ?? 0);
+
+  renewLoaders(ctx);
+  for (const balance of (await ctx.loaders.balancesByWalletId.load(walletId)).filter(wanted)) {
+    emitted.set(balance.asset, balance.version);
+    yield balance;
+  }
+  for await (const notification of live) {
+    if (notification.kind !== 'balance' || !wanted(notification.balance) || !fresh(notification.balance)) continue;
+    emitted.set(notification.balance.asset, notification.balance.version);
+    renewLoaders(ctx);
+    yield notification.balance;
+  }
+}
+
+builder.subscriptionField('balanceChanged', (t) =>
+  t.field({
+    type: BalanceRef,
+    description: 'Emits the current balance of each matching asset at once, then every change, after it is visible to queries.',
+    args: { walletId: t.arg.id({ required: true }), asset: t.arg.string() },
+    authScopes: (_root, args, ctx) => mayWatchWallet(ctx, parseInput(idSchema, args.walletId, 'walletId')),
+    subscribe: (_root, args, ctx) => {
+      const asset = args.asset == null ? undefined : parseInput(assetCodeSchema, args.asset, 'asset');
+      return liveIterable((signal) => balanceStream(ctx, args.walletId, asset, signal));
+    },
+    resolve: (balance: BalanceView) => balance,
+  }),
+);

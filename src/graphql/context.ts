@@ -1,0 +1,24 @@
+import type { LedgerApp, Principal } from '../app/ledger-app.js';
+import type { Loaders } from './loaders.js';
+
+/** A pino-compatible logger: the GraphQL layer only reports, it never configures logging. */
+export type Logger = {
+  error(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  info(obj: unknown, msg?: string): void;
+  debug(obj: unknown, msg?: string): void;
+};
+
+/** Verifies a bearer token; rejects when the token is invalid or expired. */
+export type VerifyToken = (token: string) => Promise<Principal>;
+
+/**
+ * What every resolver sees. `loaders` is replaced per request, and per emitted event in a
+ * subscription (whose context lives as long as the subscription), so cached reads never go stale.
+ */
+export type GraphQLContext = {
+  app: LedgerApp;
+  principal: Principal | null;
+  loaders: Loaders;
+  logger: Logger;
+};

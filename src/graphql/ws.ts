@@ -1,0 +1,84 @@
+import type { Server } from 'node:http';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Logger, VerifyToken } from './context.js';
+import { authorizationOf, bearerToken, type JetLedgerYoga } from './yoga.js';
+
+type Enveloped = ReturnType<JetLedgerYoga['getEnveloped']>;
+type RootValue = Readonly<{ execute: Enveloped['execute']; subscribe: Enveloped['subscribe'] }>;
+
+export type WebSocketHandle = Readonly<{ dispose(): Promise<void> }>;
+
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * graphql-ws on the same HTTP server and path as yoga. Every operation goes through
+ * `yoga.getEnveloped`, so the envelop plugins (error masking, armor limits) and the same context
+ * factory (auth from connectionParams) apply over WebSocket as over HTTP.
+ */
+export function attachGraphQLWebSocket(yoga: JetLedgerYoga, verifyToken: VerifyToken, logger: Logger, httpServer: Server): WebSocketHandle {
+  const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint });
+  const handle = useServer(
+    {
+      // A token that is present but bad closes the socket (4403); no token still allows `assets`.
+      onConnect: async (ctx) => {
+        const token = bearerToken(authorizationOf(ctx.connectionParams));
+        if (token === null) return true;
+        return verifyToken(token).then(
+          () => true,
+          () => false,
+        );
+      },
+      execute: (args: ExecutionArgs) => (args.rootValue as RootValue).execute(args),
+      subscribe: (args: ExecutionArgs) => (args.rootValue as RootValue).subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          connectionParams: ctx.connectionParams,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
+        } catch (error) {
+          // Syntax errors and armor limits (which throw from parse and validate) are answered as
+          // GraphQL errors on this operation, not as a broken socket.
+          if (error instanceof Error && error.name === 'GraphQLError') return [error as GraphQLError];
+          throw error;
+        }
+        const rootValue: RootValue = { execute, subscribe };
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue,
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        logger.debug({ errors: errors.map((e) => e.message) }, 'graphql-ws operation failed');
+      },
+    },
+    wss,
+  );
+  return {
+    dispose: async () => {
+      const clients = [...wss.clients];
+      await handle.dispose();
+      // Clients were asked to go away (1001); whoever has not left after the grace period is cut off.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(clients.map((c) => (c.readyState === c.CLOSED ? undefined : new Promise((resolve) => c.once('close', resolve))))),
+        new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS))),
+      ]);
+      clearTimeout(timer);
+      for (const client of clients) client.terminate();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { createYoga, type GraphiQLOptions, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import type { LedgerApp, Principal } from '../app/ledger-app.js';
+import type { GraphQLContext, Logger, VerifyToken } from './context.js';
+import { createLoaders } from './loaders.js';
+import { schema } from './schema.js';
+
+export type GraphQLDeps = Readonly<{
+  app: LedgerApp;
+  verifyToken: VerifyToken;
+  logger: Logger;
+  /** GraphiQL opens with this token in its headers (development only). */
+  graphiql?: Readonly<{ token?: string | undefined }> | undefined;
+}>;
+
+/** What the transport gives the context factory: a Request over HTTP, connectionParams over graphql-ws. */
+export type ServerContext = { connectionParams?: Readonly<Record<string, unknown>> | undefined };
+
+export type JetLedgerYoga = YogaServerInstance<ServerContext, GraphQLContext>;
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** "Bearer <jwt>" or a bare token (some WebSocket clients put the token alone in connectionParams). */
+export function bearerToken(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const token = value.replace(/^Bearer\s+/i, '').trim();
+  return token.length > 0 ? token : null;
+}
+
+export const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): unknown =>
+  params?.['authorization'] ?? params?.['Authorization'];
+
+async function principalFor(deps: GraphQLDeps, token: string | null): Promise<Principal | null> {
+  if (token === null) return null;
+  // A bad token makes an anonymous caller: every protected field then answers UNAUTHENTICATED.
+  return deps.verifyToken(token).catch((error: unknown) => {
+    deps.logger.debug({ err: error }, 'rejected bearer token');
+    return null;
+  });
+}
+
+function graphiqlOptions(deps: GraphQLDeps): GraphiQLOptions {
+  const token = deps.graphiql?.token;
+  const headers = token ? JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) : undefined;
+  // SSE is yoga's default for GraphiQL subscriptions; the same path also speaks graphql-ws.
+  return { title: 'JetLedger', ...(headers ? { headers, defaultHeaders: headers } : {}) };
+}
+
+/** Yoga logs a masked error as the GraphQLError wrapping it; the cause is what an operator needs. */
+function yogaLogger(logger: Logger): YogaLogger {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (first: unknown, ...rest: unknown[]): void => {
+      if (first instanceof Error) {
+        const cause = 'originalError' in first && first.originalError instanceof Error ? first.originalError : first;
+        logger[level]({ err: cause }, `graphql: ${cause.message}`);
+      } else {
+        logger[level](rest.length > 0 ? { details: rest } : {}, String(first));
+      }
+    };
+  return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
+}
+
+export function createYogaServer(deps: GraphQLDeps): JetLedgerYoga {
+  return createYoga<ServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
+    graphiql: graphiqlOptions(deps),
+    logging: yogaLogger(deps.logger),
+    context: async (initial) => {
+      const header = 'request' in initial && initial.request ? initial.request.headers.get('authorization') : undefined;
+      const principal = await principalFor(deps, bearerToken(header ?? authorizationOf(initial.connectionParams)));
+      return { app: deps.app, principal, loaders: createLoaders(deps.app.read), logger: deps.logger };
+    },
+    // Errors with a code (the GraphQLErrors we throw) pass; anything else reaches the client as
+    // "Unexpected error." and is logged in full through `logging`. This also holds over graphql-ws.
+    maskedErrors: true,
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12 },
+        maxAliases: { n: 20 },
+        // Armor multiplies by literal `first` values: 100 wallets with balances and transfers cost
+        // about 10k, while 100 wallets x 100 transactions each (about 1M) is refused.
+        costLimit: { maxCost: 25_000 },
+        maxTokens: { n: 2000 },
+        maxDirectives: { n: 20 },
+      }),
+    ],
+  });
+}
