@@ -41,7 +41,6 @@ export async function startJetLedger({ config, roles, log, tuning }: StartOption
       const server = await startNatsServer({ storeDir: join(dataDir, 'nats'), logger: log });
       stack.push(() => server.stop());
       natsUrl = server.url;
-      log.info({ url: natsUrl }, 'embedded nats-server started');
     }
     const nats = await connectNats(natsUrl, `jetledger:${roles.join(',')}`);
     stack.push(() => nats.nc.drain().catch(() => nats.nc.close()));
@@ -56,7 +55,6 @@ export async function startJetLedger({ config, roles, log, tuning }: StartOption
         const mongo = await startEmbeddedMongo({ dataDir: join(dataDir, 'mongo'), logger: log });
         stack.push(() => mongo.stop());
         mongoUri = mongo.uri;
-        log.info({ engine: mongo.engine, uri: mongo.uri }, 'embedded MongoDB started');
       }
       const client = await MongoClient.connect(mongoUri);
       stack.push(() => client.close());
