@@ -4,13 +4,13 @@
  */
 import type { Db } from 'mongodb';
 import { createCommandHandler } from './app/command-handler.js';
+import { registerDefaultCatalog } from './app/default-catalog.js';
 import type { LedgerApp } from './app/ledger-app.js';
 import { createLedgerService } from './app/ledger-service.js';
 import { createProcessor } from './app/processor.js';
 import { createProjector } from './app/projector.js';
 import { createScheduler } from './app/scheduler.js';
 import { createTransferSaga } from './app/transfer-saga.js';
-import { DEFAULT_ASSETS, registrationOf } from './domain/catalog.js';
 import { createNatsCommandBus } from './infra/nats/command-bus.js';
 import { PoisonMessageError, decodeCommand } from './infra/nats/command-codec.js';
 import type { Nats } from './infra/nats/connection.js';
@@ -46,15 +46,7 @@ export async function startProcessorRole({ nats, log, clock = systemClock, ids =
   const saga = createTransferSaga({ processor, ids, clock });
   const maxDeliver = tuning.maxDeliver ?? 10;
 
-  // Every instance may do this at once: derived command ids and ASSET_EXISTS make it one registration.
-  for (const asset of DEFAULT_ASSETS) {
-    if (handler.catalog().has(asset.code)) continue;
-    await processor.process({
-      type: 'RegisterAsset',
-      data: registrationOf(asset),
-      metadata: { commandId: ids.derive(`catalog:default:${asset.code}`), correlationId: 'default-catalog', actor: 'system', admin: true, issuedAt: clock.now().toISOString() },
-    });
-  }
+  await registerDefaultCatalog({ processor, catalog: handler.catalog, ids, clock });
 
   const consumers: RunningConsumer[] = [
     await runDurable(
