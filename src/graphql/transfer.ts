@@ -25,6 +25,15 @@ async function walletIfOwned(ctx: GraphQLContext, walletId: string) {
 // Declared apart from its fields: Wallet and Transfer refer to each other.
 export const TransferRef = builder.objectRef<TransferView>('Transfer');
 
+// Wallet.transfers lives here, beside Transfer, so wallet.ts need not import this file (no import cycle).
+builder.objectField(WalletRef, 'transfers', (t) =>
+  t.field({
+    type: [TransferRef],
+    args: { status: t.arg({ type: TransferStatusEnum }) },
+    resolve: (wallet, args, ctx) => ctx.loaders.transfersByWalletId.load({ walletId: wallet.id, status: args.status ?? undefined }),
+  }),
+);
+
 TransferRef.implement({
   interfaces: [NodeRef],
   fields: (t) => ({

@@ -6,7 +6,6 @@ import { LedgerEntryConnectionRef } from './ledger-entry.js';
 import { NodeRef } from './node.js';
 import { connection, PageInfoRef, type Connection, type Edge } from './page-info.js';
 import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
-import { TransferRef, TransferStatusEnum } from './transfer.js';
 import { assetCodeSchema, idSchema, parseInput } from './validation.js';
 
 export const WalletStatusEnum = builder.enumType('WalletStatus', { values: ['ACTIVE', 'CLOSED'] as const });
@@ -59,12 +58,6 @@ WalletRef.implement({
         });
         return connection(page.items, page.hasNextPage, (entry) => encodeCursor(entry.seq), args.after);
       },
-    }),
-    transfers: t.field({
-      type: [TransferRef],
-      args: { status: t.arg({ type: TransferStatusEnum }) },
-      resolve: (wallet, args, ctx) =>
-        ctx.loaders.transfersByWalletId.load({ walletId: wallet.id, status: args.status ?? undefined }),
     }),
   }),
 });
