@@ -91,10 +91,8 @@ export async function createCommandHandler({ journal, clock, ids }: CommandHandl
     const now = decisionTime(loaded);
     if (loaded.handled.has(command.metadata.commandId)) return { loaded, decision: 'duplicate', now };
     const domainCommand = { ...command, metadata: metadataOf(command, now) } as WalletCommand;
-    const counterparty =
-      domainCommand.type === 'RequestTransfer' && domainCommand.data.toWalletId !== domainCommand.data.walletId
-        ? (await wallets.catchUp({ kind: 'wallet', id: domainCommand.data.toWalletId })).state
-        : undefined;
+    const counterpartyId = counterpartyOf(domainCommand, loaded.state as WalletState);
+    const counterparty = counterpartyId ? (await wallets.catchUp({ kind: 'wallet', id: counterpartyId })).state : undefined;
     return { loaded, decision: decideWallet(domainCommand, loaded.state as WalletState, { assets: catalog, counterparty }), now };
   }
 
@@ -156,6 +154,20 @@ export async function createCommandHandler({ journal, clock, ids }: CommandHandl
     },
     catalog: () => catalog,
   };
+}
+
+/**
+ * The destination whose current state a decision on the source needs (read, never written):
+ * a new transfer must not target a missing or closed wallet, and neither may a scheduled one when it runs.
+ */
+function counterpartyOf(command: WalletCommand, state: WalletState): string | undefined {
+  const toWalletId =
+    command.type === 'RequestTransfer'
+      ? command.data.toWalletId
+      : command.type === 'ExecuteScheduledTransfer'
+        ? state.openTransfers.get(command.data.transferId)?.toWalletId
+        : undefined;
+  return toWalletId && toWalletId !== command.data.walletId ? toWalletId : undefined;
 }
 
 function envelopeOf(

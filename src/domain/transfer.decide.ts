@@ -21,6 +21,14 @@ import { balanceOf, type OpenTransfer, type WalletState } from './wallet.state.j
  * wallet exists and is open.
  */
 
+/** Why the destination cannot take a transfer, in the saga's reason format; null when it can (or is unknown: the saga decides then). */
+const destinationRefusal = (destination: WalletState | undefined, toWalletId: string): string | null => {
+  if (destination === undefined) return null;
+  if (!destination.exists) return `WALLET_NOT_FOUND: destination wallet ${toWalletId} does not exist`;
+  if (destination.status === 'CLOSED') return `WALLET_CLOSED: destination wallet ${toWalletId} is closed`;
+  return null;
+};
+
 export const requestTransfer = (command: RequestTransfer, state: WalletState, ctx: WalletContext): Decision<WalletEvent> => {
   const { walletId, transferId, toWalletId, executeAt } = command.data;
   if (walletId === toWalletId) return rejected(reject('SAME_WALLET', 'a transfer needs two different wallets'));
@@ -104,6 +112,15 @@ export const executeScheduledTransfer = (
   const asset = findAsset(ctx.assets, open.asset);
   if (!asset.ok) return rejected(asset.rejection);
   const balance = balanceOf(state, open.asset);
+  // A destination that closed (or vanished) while the transfer waited cannot take it: fail now and
+  // release the reservation, rather than debit and put money in flight only to refund it.
+  const refusal = destinationRefusal(ctx.counterparty, open.toWalletId);
+  if (refusal) {
+    return changeBalance(asset.value, { total: balance.total, reserved: balance.reserved - open.amount }, (after) => ({
+      type: 'TransferFailed',
+      data: { transferId, asset: open.asset, amount: formatAmount(open.amount, asset.value.decimals), reason: refusal, stage: 'RESERVED', ...after },
+    }));
+  }
   return changeBalance(asset.value, { total: balance.total - open.amount, reserved: balance.reserved - open.amount }, (after) => ({
     type: 'TransferDebited',
     data: { transferId, toWalletId: open.toWalletId, asset: open.asset, amount: formatAmount(open.amount, asset.value.decimals), ...after },

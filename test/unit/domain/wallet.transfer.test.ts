@@ -115,6 +115,20 @@ describe('ExecuteScheduledTransfer', () => {
       .when(execute(LATER, LATER))
       .thenRejects('INVALID_SCHEDULE', /now due at 2026-12-01/));
 
+  it('fails and releases the reservation when the destination closed meanwhile', () =>
+    given(withScheduled, { counterparty: [created('bob'), closedEvent] })
+      .when(execute(LATER, LATER))
+      .then({
+        type: 'TransferFailed',
+        data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: `WALLET_CLOSED: destination wallet ${OTHER} is closed`, stage: 'RESERVED', totalAfter: '2', reservedAfter: '0' },
+      }));
+
+  it('fails and releases when the destination does not exist', () =>
+    given(withScheduled, { counterparty: [] }).when(execute(LATER, LATER)).then({
+      type: 'TransferFailed',
+      data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: `WALLET_NOT_FOUND: destination wallet ${OTHER} does not exist`, stage: 'RESERVED', totalAfter: '2', reservedAfter: '0' },
+    }));
+
   it('refuses a malformed time', () => given(withScheduled).when(execute('soon', LATER)).thenRejects('INVALID_SCHEDULE'));
   it('refuses a transfer not open here', () => given(funded).when(execute(LATER, LATER)).thenRejects('TRANSFER_NOT_PENDING'));
   it('refuses a transfer already running', () => given(withPending).when(execute(LATER, LATER)).thenRejects('TRANSFER_NOT_PENDING'));
