@@ -17,7 +17,8 @@ const bob = user('bob');
 describe('transfers between wallets', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ roles: ['processor', 'projector', 'scheduler'] });
+    // Two schedulers, as in production: a due transfer must still run once.
+    stack = await startTestStack({ roles: ['processor', 'projector', 'scheduler', 'scheduler'] });
   });
   afterAll(() => stack?.stop());
 
@@ -174,8 +175,46 @@ describe('transfers between wallets', () => {
     );
     for (const r of results) expect(r.status).toBe(r.cancelled ? 'CANCELLED' : 'COMPLETED');
     const completed = results.filter((r) => r.status === 'COMPLETED').length;
+    const debits = (await readJournal(stack.nats)).filter((s) => s.event.type === 'TransferDebited' && s.event.walletId === from);
+    expect(debits).toHaveLength(completed);
     await waitFor(async () => (await balance(to))?.total === String(completed * 10) || (completed === 0 && !(await balance(to))));
     expect(await balance(from)).toMatchObject({ total: String(1000 - completed * 10), reserved: '0' });
+  });
+});
+
+describe('rescheduling racing execution', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ roles: ['processor', 'projector', 'scheduler'] });
+  });
+  afterAll(() => stack?.stop());
+
+  it('either moves the transfer or lets it run, never both, never twice', async () => {
+    const submit = (command: Parameters<TestStack['app']['submit']>[0]['command'], consistency: 'DECIDED' | 'PROJECTED' = 'PROJECTED') =>
+      stack.app.submit({ principal: alice, command, consistency });
+    const from = (await submit({ type: 'CreateWallet', data: { name: 'from' } })).walletId as string;
+    const to = (await submit({ type: 'CreateWallet', data: { name: 'to' } })).walletId as string;
+    await submit({ type: 'Deposit', data: { walletId: from, asset: 'USD', amount: '100' } });
+    const rounds = 10;
+    const outcomes = await Promise.all(
+      Array.from({ length: rounds }, async (_, i) => {
+        const executeAt = new Date(Date.now() + 700 + i * 30);
+        const { transferId } = await submit({ type: 'RequestTransfer', data: { walletId: from, toWalletId: to, asset: 'USD', amount: '1', executeAt: executeAt.toISOString() } }, 'DECIDED');
+        await waitFor(() => Date.now() >= executeAt.getTime() - 15 || null, { intervalMs: 5 });
+        const moved = await submit({ type: 'RescheduleTransfer', data: { walletId: from, transferId: transferId as string, executeAt: new Date(Date.now() + 1_500).toISOString() } }, 'DECIDED');
+        return { transferId: transferId as string, moved: moved.state === 'ACCEPTED' };
+      }),
+    );
+    // Whether moved or not, each transfer runs exactly once (a moved one a bit later).
+    const final = await waitFor(async () => {
+      const all = await stack.app.read.transfersByIds(outcomes.map((o) => o.transferId));
+      return all.length === rounds && all.every((t) => t.status === 'COMPLETED') ? all : null;
+    }, { timeoutMs: 15_000, message: 'not every transfer completed' });
+    expect(final).toHaveLength(rounds);
+    const debits = (await readJournal(stack.nats)).filter((s) => s.event.type === 'TransferDebited' && s.event.walletId === from);
+    expect(debits).toHaveLength(rounds);
+    await waitFor(async () => (await stack.app.read.balancesByWalletIds([to]))[0]?.total === String(rounds));
+    expect((await stack.app.read.balancesByWalletIds([from]))[0]).toMatchObject({ total: String(100 - rounds), reserved: '0' });
   });
 });
 
