@@ -45,9 +45,19 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
     };
   };
 
+  /** Assets have no live notifications (they change rarely): look until the catalog shows it. */
+  async function waitAssetProjected(code: string): Promise<void> {
+    const deadline = clock.now().getTime() + waitMs;
+    while (!(await read.assets()).some((a) => a.code === code) && clock.now().getTime() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Waits until the read models show the accepted event (the wallet's version reached it). */
-  async function waitProjected(outcome: CommandOutcome): Promise<void> {
-    if (outcome.state !== 'ACCEPTED' || !outcome.walletId || !outcome.aggregateVersion) return;
+  async function waitProjected(outcome: CommandOutcome, message: CommandMessage): Promise<void> {
+    if (outcome.state !== 'ACCEPTED') return;
+    if (message.type === 'RegisterAsset') return waitAssetProjected((message.data as { code: string }).code);
+    if (!outcome.walletId || !outcome.aggregateVersion) return;
     const { walletId, aggregateVersion } = outcome;
     const signal = AbortSignal.timeout(waitMs);
     const updates = await live.subscribe({ kind: 'wallet', walletId }, signal);
@@ -83,7 +93,7 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
         if (request.consistency === 'QUEUED') return outcome;
         outcome = (await outcomes.waitFor(commandId, (o) => o.state !== 'QUEUED', waitMs)) ?? outcome;
       }
-      if (request.consistency === 'PROJECTED') await waitProjected(outcome);
+      if (request.consistency === 'PROJECTED') await waitProjected(outcome, message);
       return outcome;
     },
 

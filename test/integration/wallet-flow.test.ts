@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyKeyReusedError } from '../../src/app/ledger-app.js';
-import { type TestStack, startTestStack, user } from '../support/stack.js';
+import { type TestStack, admin, startTestStack, user } from '../support/stack.js';
 
 const alice = user('alice');
 const bob = user('bob');
@@ -96,5 +96,35 @@ describe('wallets, deposits and withdrawals through the processor and projector'
       consistency: 'DECIDED',
     });
     expect(deposit).toMatchObject({ state: 'REJECTED', code: 'WALLET_CLOSED' });
+  });
+});
+
+describe('the asset catalog', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.stop());
+
+  it('lets an admin register an asset that deposits then accept, and refuses everyone else', async () => {
+    const register = (principal = admin, code = 'SOL') =>
+      stack.app.submit({
+        principal,
+        command: { type: 'RegisterAsset', data: { code, decimals: 9, networks: ['solana'], minAmount: '0.001', maxAmount: '5000' } },
+        consistency: 'PROJECTED',
+      });
+    expect(await register(alice, 'XRP')).toMatchObject({ state: 'REJECTED', code: 'FORBIDDEN' });
+    expect((await register()).state).toBe('ACCEPTED');
+    expect((await stack.app.read.assets()).find((a) => a.code === 'SOL')).toEqual({
+      code: 'SOL', decimals: 9, networks: ['solana'], minAmount: '0.001', maxAmount: '5000',
+    });
+    expect(await register()).toMatchObject({ state: 'REJECTED', code: 'ASSET_EXISTS' });
+
+    const { walletId } = await stack.app.submit({ principal: alice, command: { type: 'CreateWallet', data: { name: 'sol' } }, consistency: 'DECIDED' });
+    const deposit = (amount: string) =>
+      stack.app.submit({ principal: alice, command: { type: 'Deposit', data: { walletId: walletId as string, asset: 'SOL', amount } }, consistency: 'DECIDED' });
+    expect((await deposit('1.000000001')).state).toBe('ACCEPTED');
+    expect(await deposit('0.0001')).toMatchObject({ state: 'REJECTED', code: 'INVALID_AMOUNT' });
+    expect(await deposit('1.0000000001')).toMatchObject({ state: 'REJECTED', code: 'INVALID_AMOUNT' });
   });
 });
