@@ -15,7 +15,7 @@ import { ensureStreams } from './infra/nats/streams.js';
 import { STREAMS } from './infra/nats/topology.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import type { Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { type Metrics, createMetrics } from './metrics.js';
 import { type Role, type RoleDeps, type Stoppable, type Tuning, createApiApp, startProcessorRole, startProjectorRole, startSchedulerRole } from './roles.js';
 
 export type RunningLedger = Readonly<{
@@ -61,7 +61,8 @@ export async function startJetLedger({ config, roles, log, tuning }: StartOption
       db = client.db(config.MONGODB_DB);
     }
 
-    const deps: RoleDeps = { nats, db, log, tuning };
+    const metrics = createMetrics();
+    const deps: RoleDeps = { nats, db, log, metrics, tuning };
     if (roles.includes('processor')) stack.push(bind(await startProcessorRole(deps)));
     if (roles.includes('projector')) stack.push(bind(await startProjectorRole(deps)));
     if (roles.includes('scheduler')) stack.push(bind(await startSchedulerRole(deps)));
@@ -69,7 +70,7 @@ export async function startJetLedger({ config, roles, log, tuning }: StartOption
     let url: string | null = null;
     let demoToken: string | null = null;
     if (roles.includes('api')) {
-      const api = await startApi(config, deps, nats, db as Db, dataDir);
+      const api = await startApi(config, deps, nats, db as Db, dataDir, metrics);
       stack.push(api.stop);
       url = api.url;
       demoToken = api.demoToken;
@@ -84,7 +85,7 @@ export async function startJetLedger({ config, roles, log, tuning }: StartOption
 
 const bind = (s: Stoppable) => () => s.stop();
 
-async function startApi(config: Config, deps: RoleDeps, nats: Nats, db: Db, dataDir: string) {
+async function startApi(config: Config, deps: RoleDeps, nats: Nats, db: Db, dataDir: string, metrics: Metrics) {
   const production = config.NODE_ENV === 'production';
   if (production && !config.JWT_SECRET && !config.JWT_JWKS_URL) {
     throw new Error('JWT_SECRET or JWT_JWKS_URL is required when NODE_ENV=production');
@@ -94,7 +95,6 @@ async function startApi(config: Config, deps: RoleDeps, nats: Nats, db: Db, data
   const demoToken = !production && secret ? await signToken({ secret, sub: 'demo', admin: false, ttl: '30d' }) : null;
 
   const app = await createApiApp(deps);
-  const metrics = createMetrics();
   const graphql = createGraphQLHandler({ app, verifyToken, logger: deps.log, graphiql: { token: demoToken ?? undefined } });
   const http = await startHttpServer({
     port: config.PORT,

@@ -23,12 +23,13 @@ import { CONSUMERS, STREAMS } from './infra/nats/topology.js';
 import { createMongoReadStore } from './infra/mongo/read-store.js';
 import { systemClock, systemIds } from './infra/system.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import type { Clock, Ids } from './ports.js';
 
 export type Role = 'api' | 'processor' | 'projector' | 'scheduler';
 export const ALL_ROLES: readonly Role[] = ['api', 'processor', 'projector', 'scheduler'];
 
-export type RoleDeps = Readonly<{ nats: Nats; db: Db | null; log: Logger; clock?: Clock; ids?: Ids; tuning?: Tuning }>;
+export type RoleDeps = Readonly<{ nats: Nats; db: Db | null; log: Logger; metrics?: Metrics; clock?: Clock; ids?: Ids; tuning?: Tuning }>;
 
 /** Knobs tests turn to make crash recovery fast; production keeps the defaults. */
 export type Tuning = Readonly<{ ackWaitMs?: number; schedulerIntervalMs?: number; maxDeliver?: number }>;
@@ -38,11 +39,18 @@ export type Stoppable = { stop(): Promise<void> };
 const isPoison = (error: unknown) => error instanceof PoisonMessageError || error instanceof MalformedEventError;
 
 /** Processor + transfer saga: decides commands, drives transfers, registers the default catalog. */
-export async function startProcessorRole({ nats, log, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
+export async function startProcessorRole({ nats, log, metrics, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
   const journal = createNatsJournal(nats.js, nats.jsm);
   const outcomes = await createNatsOutcomeStore(nats.nc);
   const handler = await createCommandHandler({ journal, clock, ids });
-  const processor = createProcessor({ handler, outcomes });
+  const decide = createProcessor({ handler, outcomes });
+  const processor: typeof decide = {
+    async process(command) {
+      const outcome = await decide.process(command);
+      metrics?.commands.inc({ type: command.type, state: outcome.state });
+      return outcome;
+    },
+  };
   const saga = createTransferSaga({ processor, ids, clock });
   const maxDeliver = tuning.maxDeliver ?? 10;
 
@@ -57,7 +65,7 @@ export async function startProcessorRole({ nats, log, clock = systemClock, ids =
         kind: 'each',
         concurrency: 64,
         handle: (msg) =>
-          settle(nats.js, msg, CONSUMERS.processor, async () => void (await processor.process(decodeCommand(msg.data))), { isPoison, maxDeliver, log }),
+          settle(nats.js, msg, CONSUMERS.processor, async () => void (await processor.process(decodeCommand(msg.data))), { isPoison, maxDeliver, log, onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.processor }) }),
       },
       log,
     ),
@@ -75,7 +83,12 @@ export async function startProcessorRole({ nats, log, clock = systemClock, ids =
         kind: 'each',
         concurrency: 32,
         handle: (msg) =>
-          settle(nats.js, msg, CONSUMERS.saga, () => saga.handle({ seq: msg.seq, event: decodeJournalEvent(msg.data) }), { isPoison, maxDeliver, log }),
+          settle(nats.js, msg, CONSUMERS.saga, () => saga.handle({ seq: msg.seq, event: decodeJournalEvent(msg.data) }), {
+            isPoison,
+            maxDeliver,
+            log,
+            onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.saga }),
+          }),
       },
       log,
     ),
@@ -90,7 +103,7 @@ export async function startProcessorRole({ nats, log, clock = systemClock, ids =
 }
 
 /** Projector: journal → MongoDB read models → live notifications. */
-export async function startProjectorRole({ nats, db, log, tuning = {} }: RoleDeps): Promise<Stoppable> {
+export async function startProjectorRole({ nats, db, log, metrics, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the projector needs MongoDB');
   const store = await createMongoReadStore(db);
   const projector = createProjector({ store, live: createNatsLiveBus(nats.nc) });
@@ -113,6 +126,8 @@ export async function startProjectorRole({ nats, db, log, tuning = {} }: RoleDep
         try {
           await projector.project(messages.map((m) => ({ seq: m.seq, event: decodeJournalEvent(m.data) })));
           for (const m of messages) m.ack();
+          metrics?.projectedEvents.inc(messages.length);
+          metrics?.checkpoint.set(messages[messages.length - 1]!.seq);
         } catch (error) {
           // Never skip an event: the batch comes back (from the checkpoint on) after a pause.
           log.error({ err: error }, 'projection failed; retrying');

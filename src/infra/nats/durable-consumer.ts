@@ -127,7 +127,7 @@ export async function settle(
   msg: JsMsg,
   consumer: string,
   run: () => Promise<void>,
-  opts: { isPoison: IsPoison; maxDeliver: number; log: Logger },
+  opts: { isPoison: IsPoison; maxDeliver: number; log: Logger; onDeadLetter?: () => void },
 ): Promise<void> {
   try {
     await run();
@@ -136,6 +136,7 @@ export async function settle(
     if (opts.isPoison(error) || msg.info.redeliveryCount >= opts.maxDeliver) {
       opts.log.error({ err: error, consumer, seq: msg.seq, subject: msg.subject }, 'message sent to the DLQ');
       await deadLetter(js, msg, consumer, error);
+      opts.onDeadLetter?.();
       return;
     }
     opts.log.warn({ err: error, consumer, seq: msg.seq, deliveries: msg.info.redeliveryCount }, 'message failed; will retry');
