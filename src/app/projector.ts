@@ -3,7 +3,7 @@
  * matters: a notification is published only after its write, so a client reacting to it with a
  * query sees at least what the notification said.
  */
-import type { LiveBus, LiveNotification, ProjectionChange, ReadStore, StoredEvent } from '../ports.js';
+import type { LiveBus, LiveNotification, ProjectionChange, ReadStore, StoredEvent, TransferView } from '../ports.js';
 import { projectEvent } from './projection.js';
 
 export type Projector = {
@@ -29,24 +29,35 @@ export function createProjector({ store, live }: { store: ReadStore; live: LiveB
       if (fresh.length === 0) return;
       const changes = fresh.flatMap(projectEvent);
       const uptoSeq = fresh[fresh.length - 1]!.seq;
+      // Read before the write: each transfer's notifications replay the batch's changes on it one by one.
+      const transferIds = [...new Set(changes.flatMap((c) => (c.kind === 'transfer' ? [c.id] : [])))];
+      const transfersBefore = transferIds.length > 0 ? await store.transfersByIds(transferIds) : [];
       await store.apply(changes, uptoSeq);
       applied = uptoSeq;
-      await live.publish(await notificationsOf(store, fresh, changes));
+      await live.publish(notificationsOf(fresh, changes, transfersBefore));
     },
   };
 }
 
-async function notificationsOf(store: ReadStore, events: readonly StoredEvent[], changes: readonly ProjectionChange[]): Promise<LiveNotification[]> {
+/**
+ * One notification per change, in journal order. A transfer change is a patch: subscribers get the
+ * whole transfer as that change left it, so a batch holding several stages of one transfer (a
+ * projector catching up) still shows each stage, as `transferUpdated` promises.
+ */
+function notificationsOf(events: readonly StoredEvent[], changes: readonly ProjectionChange[], transfersBefore: readonly TransferView[]): LiveNotification[] {
   const notifications: LiveNotification[] = [];
-  const transferIds = new Set<string>();
+  const transfers = new Map(transfersBefore.map((t) => [t.id, t]));
   for (const change of changes) {
     if (change.kind === 'balance') notifications.push({ kind: 'balance', balance: change.balance });
     else if (change.kind === 'entry') notifications.push({ kind: 'entry', entry: change.entry });
-    else if (change.kind === 'transfer') transferIds.add(change.id);
-  }
-  // A transfer change is a patch; subscribers want the whole transfer as it now stands.
-  if (transferIds.size > 0) {
-    for (const transfer of await store.transfersByIds([...transferIds])) notifications.push({ kind: 'transfer', transfer });
+    else if (change.kind === 'transfer') {
+      // As the store applies it: the insert only when the transfer is new, then the patch.
+      const current = transfers.get(change.id) ?? change.insert;
+      if (current === undefined) continue;
+      const next: TransferView = { ...current, ...change.set };
+      transfers.set(change.id, next);
+      notifications.push({ kind: 'transfer', transfer: next });
+    }
   }
   const walletVersions = new Map<string, number>();
   for (const { event } of events) if (event.walletId) walletVersions.set(event.walletId, event.version);
