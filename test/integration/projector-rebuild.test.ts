@@ -26,8 +26,9 @@ describe('the projector', () => {
     }
     const journalLength = (await readJournal(stack.nats)).length;
     // The durable consumer has acked everything: only the empty checkpoint says "start over".
-    const consumer = await stack.nats.jsm.consumers.info('JOURNAL', 'projector');
-    expect(consumer.ack_floor.stream_seq).toBe(journalLength);
+    await waitFor(async () => (await stack.nats.jsm.consumers.info('JOURNAL', 'projector')).ack_floor.stream_seq === journalLength, {
+      message: 'the first projector never acked the whole journal',
+    });
 
     const second = await startProjectorRole({ ...stack.deps, db: fresh.db });
     try {
