@@ -119,6 +119,17 @@ describe('jetledger start, over HTTP', () => {
     expect(bobs.wallets.edges.map((e) => e.node.id)).not.toContain(walletId);
   });
 
+  it('counts decided commands in /metrics', async () => {
+    const walletId = await createWallet(alice, 'Alice metrics');
+    await gqlOk(url, DepositDocument, { walletId, asset: 'USD', amount: '1' }, alice);
+    const response = await fetch(`${stack.api.baseUrl}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const accepted = /^jetledger_commands_total\{type="Deposit",state="ACCEPTED"\} (\d+)$/m.exec(text);
+    expect(Number(accepted?.[1])).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^jetledger_projector_checkpoint \d+$/m);
+  });
+
   it('pages through the history with `after` cursors, newest first, every entry once', async () => {
     const walletId = await createWallet(alice, 'Alice history');
     // BTC's minimum is 0.00001.
