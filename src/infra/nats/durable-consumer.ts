@@ -87,17 +87,31 @@ export async function runDurable(
   const messages = await consumer.consume({ max_messages: mode.kind === 'each' ? mode.concurrency : (opts.batch ?? 256) });
   const inFlight = new Set<Promise<void>>();
 
+  // Batch mode: one batch at a time, in stream order; whatever arrives while a batch runs becomes
+  // the next batch. (A message's info.pending cannot tell when to cut: messages delivered into our
+  // buffer while a batch ran each said "pending 0" when they left the server.)
+  const maxBatch = opts.batch ?? 256;
+  let batch: JsMsg[] = [];
+  let running: Promise<void> | null = null;
+  const runNext = (handle: BatchHandler): void => {
+    if (running || batch.length === 0) return;
+    const ready = batch;
+    batch = [];
+    running = handle(ready)
+      .catch((error) => log.error({ err: error, consumer: opts.durable }, 'batch failed'))
+      .finally(() => {
+        running = null;
+        runNext(handle);
+      });
+  };
+
   const loop = (async () => {
-    let batch: JsMsg[] = [];
     for await (const msg of messages) {
       if (mode.kind === 'batch') {
         batch.push(msg);
-        // The server has nothing more for us right now: hand over what we have.
-        if (msg.info.pending === 0 || batch.length >= (opts.batch ?? 256)) {
-          const ready = batch;
-          batch = [];
-          await mode.handle(ready).catch((error) => log.error({ err: error, consumer: opts.durable }, 'batch failed'));
-        }
+        runNext(mode.handle);
+        // Backpressure: one batch running and at most one full batch waiting.
+        while (batch.length >= maxBatch && running) await running;
         continue;
       }
       while (inFlight.size >= mode.concurrency) await Promise.race(inFlight);
@@ -114,6 +128,7 @@ export async function runDurable(
       await messages.close();
       await loop;
       await Promise.allSettled(inFlight);
+      while (running) await running;
     },
   };
 }
