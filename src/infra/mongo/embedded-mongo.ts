@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { connect as tcpConnect } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import { dirname, join } from 'node:path';
+import { killWithParent, terminate } from '../child-process.js';
 
 type Log = (obj: object, msg?: string) => void;
 export type EmbeddedLogger = { info: Log; warn: Log };
@@ -190,22 +191,6 @@ function withoutDatabase(uri: string): string {
   const url = new URL(uri);
   url.pathname = '/';
   return url.toString();
-}
-
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function killWithParent(child: ChildProcess): () => void {
-  const hook = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', hook);
-  return () => process.removeListener('exit', hook);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

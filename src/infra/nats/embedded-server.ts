@@ -7,6 +7,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { connect } from 'nats';
+import { killWithParent, terminate } from '../child-process.js';
 
 type Log = (obj: object, msg?: string) => void;
 export type EmbeddedLogger = { info: Log; warn: Log };
@@ -169,24 +170,6 @@ function tcpProbe(port: number): Promise<void> {
     });
     socket.once('error', reject);
   });
-}
-
-async function terminate(child: ChildProcess, exited: Promise<void>, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill(signal);
-  // A server that ignores SIGTERM for too long is killed: stop() must end.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** The child must not outlive this process, also when it exits without calling stop(). */
-function killWithParent(child: ChildProcess): () => void {
-  const hook = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', hook);
-  return () => process.removeListener('exit', hook);
 }
 
 function resolveBinary(name: string): string {
