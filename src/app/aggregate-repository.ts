@@ -68,7 +68,10 @@ function createRepository<S>(journal: Journal, spec: Spec<S>, capacity: number):
       cache.delete(key(ref));
       throw error;
     }
-    cache.set(key(ref), next);
+    // A counterparty check catches a wallet up without holding its lock: its read may finish after
+    // a newer copy was cached (by the wallet's own command) and must not roll the cache back.
+    const current = cache.get(key(ref));
+    if (!current || current.version <= next.version) cache.set(key(ref), next);
     return next;
   };
 
@@ -92,6 +95,8 @@ function createRepository<S>(journal: Journal, spec: Spec<S>, capacity: number):
     },
     appended(ref, stored) {
       const cached = cache.get(key(ref)) ?? empty(ref);
+      // Someone else's catch-up already read our event back from the journal.
+      if (cached.lastSeq >= stored.seq) return cached;
       return fold(ref, cached, [stored]);
     },
     forget(ref) {

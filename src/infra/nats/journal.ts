@@ -68,7 +68,10 @@ export function createNatsJournal(js: JetStreamClient, jsm: JetStreamManager): J
           msgID: event.id,
           expect: { lastSubjectSequence: expectedLastSeq },
         });
-        // A duplicate ack (same event id inside the dedupe window) carries the original's sequence.
+        // A duplicate (same event id inside the dedupe window) is acked before the server checks the
+        // expected sequence: the caller may have decided on a stale copy, and the event stored under
+        // this id may sit at another version. Only a fresh read tells what really happened.
+        if (ack.duplicate) throw new ConcurrencyError(ref, expectedLastSeq);
         return { seq: ack.seq };
       } catch (error) {
         const e = error as { api_error?: { err_code?: number } };
