@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 /**
- * `jetledger start [--roles a,b]` · `jetledger token --sub <id> [--admin] [--ttl 1h]`
+ * `jetledger start [--roles a,b]` · `jetledger token --sub <id> [--admin] [--ttl 1h]` ·
+ * `jetledger verify [--at-rest]` · `jetledger rebuild` · `jetledger dlq list|replay`
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DLQ_HELP, dlqCommand } from './commands/dlq.js';
+import { REBUILD_HELP, rebuildCommand } from './commands/rebuild.js';
+import { VERIFY_HELP, verifyCommand } from './commands/verify.js';
 import { ConfigError, loadConfig } from './config.js';
 import { developmentSecret } from './infra/auth/dev-secret.js';
 import { signToken } from './infra/auth/jwt.js';
@@ -13,7 +17,11 @@ import { ALL_ROLES, type Role } from './roles.js';
 
 const USAGE = `usage:
   jetledger start [--roles api,processor,projector,scheduler]
-  jetledger token --sub <user id> [--admin] [--ttl 1h]`;
+  jetledger token --sub <user id> [--admin] [--ttl 1h]
+  jetledger verify [--at-rest]   ${VERIFY_HELP}
+  jetledger rebuild              ${REBUILD_HELP}
+  jetledger dlq list|replay <seq>|replay --all   ${DLQ_HELP}
+verify and rebuild need NATS_URL and MONGODB_URI (and MONGODB_DB) of the deployment; dlq needs NATS_URL.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -22,6 +30,12 @@ async function main(argv: string[]): Promise<number> {
       return start(rest);
     case 'token':
       return token(rest);
+    case 'verify':
+      return verifyCommand(rest);
+    case 'rebuild':
+      return rebuildCommand();
+    case 'dlq':
+      return dlqCommand(rest);
     default:
       console.error(USAGE);
       return command === undefined || command === '--help' ? 0 : 2;

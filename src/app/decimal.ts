@@ -45,3 +45,19 @@ export function subtractDecimal(a: string, b: string): string {
   const scale = Math.max(x.scale, y.scale);
   return formatDecimal(rescale(x, scale) - rescale(y, scale), scale);
 }
+
+export function addDecimal(a: string, b: string): string {
+  const x = parse(a);
+  const y = parse(b);
+  const scale = Math.max(x.scale, y.scale);
+  return formatDecimal(rescale(x, scale) + rescale(y, scale), scale);
+}
+
+/** -1, 0 or 1 as `a` is below, equal to or above `b`; "1.50" equals "1.5". */
+export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
+  const x = parse(a);
+  const y = parse(b);
+  const scale = Math.max(x.scale, y.scale);
+  const d = rescale(x, scale) - rescale(y, scale);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
