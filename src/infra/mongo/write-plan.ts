@@ -34,9 +34,10 @@ type Collapsed = {
 export type WritePlan = Readonly<{
   wallets: AnyBulkWriteOperation<WalletDoc>[];
   balances: AnyBulkWriteOperation<BalanceDoc>[];
-  entries: AnyBulkWriteOperation<EntryDoc>[];
   transfers: AnyBulkWriteOperation<TransferDoc>[];
-  assets: AnyBulkWriteOperation<AssetDoc>[];
+  /** Insert-once documents: written only where no document with that `_id` exists yet. */
+  entries: EntryDoc[];
+  assets: AssetDoc[];
 }>;
 
 export function planWrites(changes: readonly ProjectionChange[]): WritePlan {
@@ -80,14 +81,11 @@ export function planWrites(changes: readonly ProjectionChange[]): WritePlan {
     }
   }
 
-  const plan = { wallets: [], balances: [], entries: [], transfers: [], assets: [] } as {
-    [K in keyof WritePlan]: AnyBulkWriteOperation<KeyedDoc>[];
-  };
+  const plan = { wallets: [], balances: [], transfers: [] } as { [K in 'wallets' | 'balances' | 'transfers']: AnyBulkWriteOperation<KeyedDoc>[] };
   const target = { wallet: plan.wallets, balance: plan.balances, transfer: plan.transfers } as const;
   for (const doc of versioned.values()) target[doc.kind].push(...writePair(doc));
-  for (const [id, fields] of entries) plan.entries.push(insertOnce(id, fields));
-  for (const [id, fields] of assets) plan.assets.push(insertOnce(id, fields));
-  return plan as WritePlan;
+  const withIds = (docs: Map<string, Record<string, unknown>>) => [...docs].map(([_id, fields]) => ({ ...fields, _id }));
+  return { ...plan, entries: withIds(entries), assets: withIds(assets) } as unknown as WritePlan;
 }
 
 /** Stable: changes of one event keep their relative order. Entries and assets carry no change seq. */
@@ -124,8 +122,4 @@ function writePair(doc: Collapsed): AnyBulkWriteOperation<KeyedDoc>[] {
     },
   };
   return [insert, guardedSet];
-}
-
-function insertOnce(id: string, fields: Record<string, unknown>): AnyBulkWriteOperation<KeyedDoc> {
-  return { updateOne: { filter: { _id: id }, update: { $setOnInsert: fields }, upsert: true } };
 }
