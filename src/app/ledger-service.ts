@@ -57,12 +57,13 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
   async function waitProjected(outcome: CommandOutcome, message: CommandMessage): Promise<void> {
     if (outcome.state !== 'ACCEPTED') return;
     if (message.type === 'RegisterAsset') return waitAssetProjected((message.data as { code: string }).code);
-    if (!outcome.walletId || !outcome.aggregateVersion) return;
-    const { walletId, aggregateVersion } = outcome;
+    if (!outcome.walletId || !outcome.aggregateVersion || !outcome.journalSeq) return;
+    const { walletId, aggregateVersion, journalSeq } = outcome;
     const signal = AbortSignal.timeout(waitMs);
     const updates = await live.subscribe({ kind: 'wallet', walletId }, signal);
-    const [current] = await read.walletsByIds([walletId]);
-    if (current && current.version >= aggregateVersion) return;
+    // The checkpoint moves only after every collection of a batch is written (the wallet document
+    // alone could be ahead of its balances); the wallet notification is published after that too.
+    if ((await read.checkpoint()) >= journalSeq) return;
     for await (const n of updates) if (n.kind === 'wallet' && n.version >= aggregateVersion) return;
   }
 

@@ -1,7 +1,7 @@
 /**
  * Fires scheduled transfers when due. It only sends a command: the command id is derived from the
- * transfer and its executeAt, so any number of scheduler instances (or ticks) sending it for the
- * same due transfer have one effect, and a transfer rescheduled meanwhile refuses a stale one.
+ * transfer, its executeAt and the resend window, so scheduler instances (or ticks) sending it for
+ * the same due transfer share one id, and a transfer rescheduled meanwhile refuses a stale one.
  */
 import type { Clock, CommandBus, Ids, ReadStore } from '../ports.js';
 
@@ -28,7 +28,11 @@ export function createScheduler(deps: { read: ReadStore; bus: CommandBus; clock:
           type: 'ExecuteScheduledTransfer',
           data: { walletId: transfer.fromWalletId, transferId: transfer.id, executeAt },
           metadata: {
-            commandId: ids.derive(`transfer:${transfer.id}:execute:${executeAt}`),
+            // Per resend window, not per transfer: a refusal (say, a processor whose clock is
+            // behind ours found it not yet due) is recorded against its command id, and a retry
+            // under the same id would get that refusal back forever. Executing twice is impossible
+            // either way: the wallet runs a transfer only while it is SCHEDULED.
+            commandId: ids.derive(`transfer:${transfer.id}:execute:${executeAt}:${Math.floor(now.getTime() / RESEND_AFTER_MS)}`),
             correlationId: transfer.id,
             actor: 'system',
             admin: true,
