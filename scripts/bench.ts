@@ -18,7 +18,7 @@ import { environmentLine } from './bench/environment.js';
 import { graphqlHttp, type GraphQLHttp } from './bench/graphql-http.js';
 import { BENCH_AMOUNT, BENCH_ASSET, createWallet, deposit, inBatches } from './bench/ledger-ops.js';
 import { type LatencyResult, measureLiveLatency } from './bench/live-latency.js';
-import { type BenchOptions, USAGE, UsageError, parseOptions } from './bench/options.js';
+import { type BenchOptions, USAGE, parseOptions } from './bench/options.js';
 import { childrenOf, cpuSeconds, peakRssKiB } from './bench/procfs.js';
 import { type RawPublishResult, rawPublish } from './bench/raw-publish.js';
 import { type RoleProcess, startRole } from './bench/roles.js';

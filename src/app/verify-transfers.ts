@@ -6,7 +6,7 @@
  * credit or a refund after a credit finds nothing in flight to take from, so it breaks the
  * conservation check instead of cancelling out in it.
  */
-import type { EventEnvelope } from '../domain/events.js';
+import { EVENT_TYPES, type EventEnvelope } from '../domain/events.js';
 import type { InvariantNumber, Movement } from './verify.js';
 import { compareDecimal, subtractDecimal } from './decimal.js';
 
@@ -26,15 +26,7 @@ export type TransferTrack = {
 type Report = (invariant: InvariantNumber, message: string) => void;
 type TransferData = { transferId: string; toWalletId?: string; fromWalletId?: string; asset?: string; amount?: string; stage?: string };
 
-const TRANSFER_EVENTS = new Set([
-  'TransferScheduled',
-  'TransferRescheduled',
-  'TransferCancelled',
-  'TransferDebited',
-  'TransferCredited',
-  'TransferCompleted',
-  'TransferFailed',
-]);
+const TRANSFER_EVENTS: ReadonlySet<string> = new Set(EVENT_TYPES.filter((type) => type.startsWith('Transfer')));
 
 const minus = (amount: string): string => subtractDecimal('0', amount);
 const describeEnd = (ending: Ending): string => `${ending.type.replace('Transfer', '').toLowerCase()} at seq ${ending.seq}`;

@@ -88,3 +88,23 @@ export type EventEnvelope<E extends DomainEvent = DomainEvent> = Readonly<{
 
 export type WalletEventEnvelope = EventEnvelope<WalletEvent> & { readonly walletId: string };
 export type AssetEventEnvelope = EventEnvelope<AssetEvent> & { readonly assetCode: string };
+
+/** Every event type, for decoders and audits; the check below fails to compile when one is missing. */
+export const EVENT_TYPES = [
+  'WalletCreated',
+  'WalletRenamed',
+  'WalletClosed',
+  'FundsDeposited',
+  'FundsWithdrawn',
+  'TransferScheduled',
+  'TransferRescheduled',
+  'TransferCancelled',
+  'TransferDebited',
+  'TransferCredited',
+  'TransferCompleted',
+  'TransferFailed',
+  'AssetRegistered',
+] as const satisfies readonly EventType[];
+
+type Missing = Exclude<EventType, (typeof EVENT_TYPES)[number]>;
+export const everyEventTypeListed: Missing extends never ? true : Missing = true;

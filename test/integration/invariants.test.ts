@@ -1,32 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../src/app/command-handler.js';
 import type { Principal } from '../../src/app/ledger-app.js';
-import { auditJournal, verifyJournal } from '../../src/app/verify.js';
+import { verifyJournal } from '../../src/app/verify.js';
 import { rebuildReadModels } from '../../src/commands/rebuild.js';
 import { runVerification } from '../../src/commands/verify.js';
 import { journalExtent, readJournal } from '../../src/infra/nats/journal-reader.js';
 import { createNatsJournal } from '../../src/infra/nats/journal.js';
 import { systemClock, systemIds } from '../../src/infra/system.js';
 import type { CommandMessage, CommandOutcome, StoredEvent } from '../../src/ports.js';
+import { waitAtRest } from '../support/at-rest.js';
+import { seeded } from '../support/random.js';
 import { type TestStack, startTestStack, user } from '../support/stack.js';
 import { waitUntil } from '../support/wait.js';
 
-/** mulberry32: the same seed gives the same commands, so a failure can be replayed. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] as T,
-  };
-}
 
 /** Base units as the decimal string the API takes. */
 const decimal = (units: number, decimals: number): string => {
@@ -80,11 +66,11 @@ describe('the invariants of events.md after a random sequence of 500 commands ac
       const consistency = random.next() < 0.7 ? ('DECIDED' as const) : ('QUEUED' as const);
       const walletId = random.pick(own);
       const [asset, decimals, lo, hi] = random.next() < 0.7 ? (['USD', 2, 1, 5_000] as const) : (['BTC', 8, 1_000, 5_000_000] as const);
-      const amount = decimal(random.int(lo, hi), decimals);
+      const amount = decimal(random.between(lo, hi), decimals);
       // Deposits larger than the rest, so most withdrawals and transfers find the funds.
-      const deposit = decimal(random.int(lo, hi) * 20, decimals);
+      const deposit = decimal(random.between(lo, hi) * 20, decimals);
       const roll = random.next();
-      const delayMs = random.int(300, 1_500);
+      const delayMs = random.between(300, 1_500);
       const toWalletId = random.pick(allWallets);
       const closable = walletId === own[own.length - 1];
       // Which of its scheduled transfers a cancel aims at, drawn now so the concurrent run draws nothing.
@@ -185,35 +171,6 @@ describe('a command redelivered to a processor whose copy of the wallet is stale
     expect(verifyJournal(events)).toEqual([]);
   });
 });
-
-/**
- * At rest: every command decided, no transfer scheduled or in flight, and the read models show
- * every wallet at its journal version. Returns the journal as it then stands.
- */
-async function waitAtRest(stack: TestStack, sent: readonly Sent[], timeoutMs = 30_000): Promise<StoredEvent[]> {
-  const undecided = new Set(sent.filter((s) => s.outcome.state === 'QUEUED').map((s) => s.commandId));
-  return waitUntil(
-    async () => {
-      for (const commandId of undecided) {
-        if ((await stack.app.commandStatus(commandId))?.state === 'QUEUED') throw new Error(`command ${commandId} is still queued`);
-        undecided.delete(commandId);
-      }
-      // Cheap before thorough: the read models must have reached the journal's end before it is worth auditing.
-      const [last, checkpoint] = await Promise.all([journalExtent(stack.nats.jsm).then((e) => e.last), stack.app.read.checkpoint()]);
-      if (checkpoint !== last) throw new Error(`read models at seq ${checkpoint} of ${last}`);
-      const events = await readJournal(stack.nats.js, stack.nats.jsm);
-      const { transfers } = auditJournal(events);
-      if (transfers.scheduled > 0 || transfers.inFlight > 0) throw new Error(`${transfers.scheduled} transfer(s) scheduled, ${transfers.inFlight} in flight`);
-      const versions = new Map<string, number>();
-      for (const { event } of events) if (event.walletId) versions.set(event.walletId, event.version);
-      const views = await stack.app.read.walletsByIds([...versions.keys()]);
-      const behind = views.filter((w) => w.version !== versions.get(w.id));
-      if (views.length !== versions.size || behind.length > 0) throw new Error(`${behind.length + versions.size - views.length} wallet(s) not projected yet`);
-      return events;
-    },
-    { timeoutMs, intervalMs: 200, message: 'the ledger to come to rest' },
-  );
-}
 
 describe('verify and rebuild on read models that drifted from the journal', () => {
   let stack: TestStack;

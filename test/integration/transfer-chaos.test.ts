@@ -1,25 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDecimal, compareDecimal } from '../../src/app/decimal.js';
-import { auditJournal } from '../../src/app/verify.js';
 import { runVerification } from '../../src/commands/verify.js';
-import { journalExtent, readJournal } from '../../src/infra/nats/journal-reader.js';
+import { journalExtent } from '../../src/infra/nats/journal-reader.js';
 import type { CommandOutcome, StoredEvent } from '../../src/ports.js';
 import { type ChildRole, spawnRoles } from '../support/child-role.js';
+import { waitAtRest } from '../support/at-rest.js';
+import { seeded } from '../support/random.js';
 import { type TestStack, startTestStack, user } from '../support/stack.js';
-import { waitFor, waitUntil } from '../support/wait.js';
+import { waitFor } from '../support/wait.js';
 
-/** mulberry32: the same seed draws the same transfers and the same kill points. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)) };
-}
 
 const cents = (n: number): string => `${Math.floor(n / 100)}.${String(n % 100).padStart(2, '0')}`;
 
@@ -73,22 +62,22 @@ describe('1,000 random transfers among 30 wallets while processors are SIGKILLed
 
     // Drawn up front so the run is the same whatever the interleaving: who sends what, scheduled or not, cancelled or not.
     const plans = Array.from({ length: TRANSFERS }, () => {
-      const from = random.int(0, WALLETS - 1);
-      const to = (from + random.int(1, WALLETS - 1)) % WALLETS;
+      const from = random.between(0, WALLETS - 1);
+      const to = (from + random.between(1, WALLETS - 1)) % WALLETS;
       const scheduled = random.next() < 0.2;
       return {
         from,
         to,
-        amount: cents(random.int(1, 2_000)),
-        executeInMs: scheduled ? random.int(200, 1_200) : null,
+        amount: cents(random.between(1, 2_000)),
+        executeInMs: scheduled ? random.between(200, 1_200) : null,
         cancel: scheduled && random.next() < 0.35,
         consistency: random.next() < 0.5 ? ('DECIDED' as const) : ('QUEUED' as const),
       };
     });
     // Kill points, as journal sequences, within the stretch the transfers will write (about three events each).
-    const kills = random.int(3, 5);
-    const killAt = Array.from({ length: kills }, () => fundedAt + random.int(150, 2_200)).sort((a, b) => a - b);
-    const victims = killAt.map(() => random.int(0, 1));
+    const kills = random.between(3, 5);
+    const killAt = Array.from({ length: kills }, () => fundedAt + random.between(150, 2_200)).sort((a, b) => a - b);
+    const victims = killAt.map(() => random.between(0, 1));
 
     const transfers: Array<{ commandId: string; transferId: string }> = [];
     const clients = Array.from({ length: CLIENTS }, async (_, c) => {
@@ -167,29 +156,3 @@ describe('1,000 random transfers among 30 wallets while processors are SIGKILLed
     expect(verification.audit.transfers).toMatchObject({ inFlight: 0, scheduled: 0 });
   });
 });
-
-/** Every command decided, no transfer scheduled or in flight, every wallet projected at its journal version. */
-async function waitAtRest(stack: TestStack, sent: readonly Sent[], timeoutMs = 60_000): Promise<StoredEvent[]> {
-  const undecided = new Set(sent.filter((s) => s.outcome.state === 'QUEUED').map((s) => s.commandId));
-  return waitUntil(
-    async () => {
-      for (const commandId of undecided) {
-        if ((await stack.app.commandStatus(commandId))?.state === 'QUEUED') throw new Error(`command ${commandId} is still queued`);
-        undecided.delete(commandId);
-      }
-      // Cheap before thorough: the read models must have reached the journal's end before it is worth auditing.
-      const [last, checkpoint] = await Promise.all([journalExtent(stack.nats.jsm).then((e) => e.last), stack.app.read.checkpoint()]);
-      if (checkpoint !== last) throw new Error(`read models at seq ${checkpoint} of ${last}`);
-      const events = await readJournal(stack.nats.js, stack.nats.jsm);
-      const { transfers } = auditJournal(events);
-      if (transfers.scheduled > 0 || transfers.inFlight > 0) throw new Error(`${transfers.scheduled} transfer(s) scheduled, ${transfers.inFlight} in flight`);
-      const versions = new Map<string, number>();
-      for (const { event } of events) if (event.walletId) versions.set(event.walletId, event.version);
-      const views = await stack.app.read.walletsByIds([...versions.keys()]);
-      const behind = views.filter((w) => w.version !== versions.get(w.id)).length + versions.size - views.length;
-      if (behind > 0) throw new Error(`${behind} wallet(s) not projected yet`);
-      return events;
-    },
-    { timeoutMs, intervalMs: 200, message: 'the ledger to come to rest' },
-  );
-}

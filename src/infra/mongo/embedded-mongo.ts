@@ -8,7 +8,7 @@
  * listCollections, Decimal128 sorts as text and $inc on it yields a double, and a bulkWrite
  * (ordered or not) with one duplicate key fails whole with a top-level E11000 and no writeErrors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect as tcpConnect } from 'node:net';

@@ -2,7 +2,7 @@
  * A nats-server child process with JetStream, for a fresh machine (NATS_URL unset) and for tests.
  * It is the real server, not a fake: what runs here behaves like production, minus clustering.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { delimiter, join } from 'node:path';

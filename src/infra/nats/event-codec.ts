@@ -1,25 +1,11 @@
 /** Decodes journal messages at the edge: a malformed event is an error with a cause, never a silent `any`. */
 import { z } from 'zod';
-import type { EventEnvelope } from '../../domain/events.js';
+import { EVENT_TYPES, type EventEnvelope } from '../../domain/events.js';
 import { decodeJson } from './json.js';
 
 const envelopeSchema = z.object({
   id: z.string().min(1),
-  type: z.enum([
-    'WalletCreated',
-    'WalletRenamed',
-    'WalletClosed',
-    'FundsDeposited',
-    'FundsWithdrawn',
-    'TransferScheduled',
-    'TransferRescheduled',
-    'TransferCancelled',
-    'TransferDebited',
-    'TransferCredited',
-    'TransferCompleted',
-    'TransferFailed',
-    'AssetRegistered',
-  ]),
+  type: z.enum(EVENT_TYPES),
   walletId: z.string().optional(),
   assetCode: z.string().optional(),
   version: z.number().int().positive(),

@@ -7,22 +7,9 @@ import { decideWallet } from '../../../src/domain/wallet.decide.js';
 import { evolveWallet } from '../../../src/domain/wallet.evolve.js';
 import { initialWalletState, type WalletState } from '../../../src/domain/wallet.state.js';
 import { envelope } from './fixtures.js';
+import { seeded } from '../../support/random.js';
 import { CATALOG, expectBalancesSound } from './spec.js';
 
-/** mulberry32: a tiny seeded PRNG, so a failing run can be replayed from its seed. */
-const prng = (seed: number) => {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick };
-};
 
 const WALLETS = ['w-a', 'w-b', 'w-c'] as const;
 const OWNERS: Record<string, string> = { 'w-a': 'ann', 'w-b': 'ben', 'w-c': 'cat' };
@@ -34,7 +21,7 @@ const ASSETS = ['BTC', 'USD'] as const;
  * conserved: the wallets' totals plus what is in flight equal deposits minus withdrawals.
  */
 const simulate = (seed: number, steps: number) => {
-  const rnd = prng(seed);
+  const rnd = seeded(seed);
   const states = new Map<string, WalletState>(WALLETS.map((id) => [id, initialWalletState(id)]));
   const credited = new Set<string>();
   const net = new Map<string, bigint>(ASSETS.map((a) => [a, 0n]));
@@ -86,18 +73,18 @@ const simulate = (seed: number, steps: number) => {
     const roll = rnd.next();
     if (roll < 0.05) return rnd.pick(['0', '-1', 'abc', '1e3', '', ' 1']);
     if (roll < 0.1) return `1.${'1'.repeat(decimals + 1)}`;
-    return formatAmount(BigInt(rnd.int(5 * 10 ** Math.min(decimals, 6))) * 10n ** BigInt(Math.max(0, decimals - 6)), decimals);
+    return formatAmount(BigInt(rnd.below(5 * 10 ** Math.min(decimals, 6))) * 10n ** BigInt(Math.max(0, decimals - 6)), decimals);
   };
 
   const openTransfers = () =>
     [...states.entries()].flatMap(([walletId, state]) => [...state.openTransfers.entries()].map(([id, open]) => ({ walletId, id, open })));
 
   for (let step = 0; step < steps; step++) {
-    clock += rnd.int(3) * 60_000;
+    clock += rnd.below(3) * 60_000;
     const walletId = rnd.pick(WALLETS);
     const owner = OWNERS[walletId]!;
     const asset = rnd.pick(ASSETS);
-    const action = rnd.int(12);
+    const action = rnd.below(12);
     const transfers = openTransfers();
     const someTransfer = transfers.length > 0 ? rnd.pick(transfers) : null;
     switch (action) {
@@ -114,7 +101,7 @@ const simulate = (seed: number, steps: number) => {
       case 4:
       case 5: {
         const toWalletId = rnd.pick(WALLETS);
-        const executeAt = rnd.next() < 0.5 ? undefined : new Date(clock + (rnd.int(7) - 2) * 60_000).toISOString();
+        const executeAt = rnd.next() < 0.5 ? undefined : new Date(clock + (rnd.below(7) - 2) * 60_000).toISOString();
         send(walletId, {
           type: 'RequestTransfer',
           data: { walletId, transferId: `t-${step}`, toWalletId, asset, amount: amount(asset), executeAt },
@@ -131,7 +118,7 @@ const simulate = (seed: number, steps: number) => {
       case 7:
         if (someTransfer) {
           const { walletId: from, id } = someTransfer;
-          const executeAt = new Date(clock + (rnd.int(5) - 1) * 60_000).toISOString();
+          const executeAt = new Date(clock + (rnd.below(5) - 1) * 60_000).toISOString();
           send(from, { type: 'RescheduleTransfer', data: { walletId: from, transferId: id, executeAt }, metadata: metadata(OWNERS[from]!) });
         }
         break;
