@@ -123,8 +123,24 @@ export async function startProjectorRole({ nats, db, log, metrics, tuning = {} }
     {
       kind: 'batch',
       handle: async (messages) => {
+        // Retry the same batch in place (keeping its messages ours) rather than nak it: a nak'd batch
+        // comes back after later ones, and the projector refuses to apply past a gap.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await projector.project(messages.map((m) => ({ seq: m.seq, event: decodeJournalEvent(m.data) })));
+            break;
+          } catch (error) {
+            if (attempt >= 20) {
+              log.error({ err: error }, 'projection keeps failing; the batch returns after its ack wait');
+              for (const m of messages) m.nak(1_000);
+              return;
+            }
+            log.warn({ err: error, attempt }, 'projection failed; retrying');
+            for (const m of messages) m.working();
+            await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
+          }
+        }
         try {
-          await projector.project(messages.map((m) => ({ seq: m.seq, event: decodeJournalEvent(m.data) })));
           for (const m of messages) m.ack();
           metrics?.projectedEvents.inc(messages.length);
           metrics?.checkpoint.set(messages[messages.length - 1]!.seq);

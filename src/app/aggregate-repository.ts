@@ -94,7 +94,9 @@ function createRepository<S>(journal: Journal, spec: Spec<S>, capacity: number):
       return fold(ref, cached, await journal.read(ref, cached.lastSeq));
     },
     appended(ref, stored) {
-      const cached = cache.get(key(ref)) ?? empty(ref);
+      const cached = cache.get(key(ref));
+      // Not cached (evicted, or dropped after a failed read): the next load reads our event from the journal.
+      if (!cached) return empty(ref);
       // Someone else's catch-up already read our event back from the journal.
       if (cached.lastSeq >= stored.seq) return cached;
       return fold(ref, cached, [stored]);

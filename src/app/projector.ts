@@ -27,6 +27,13 @@ export function createProjector({ store, live }: { store: ReadStore; live: LiveB
       applied ??= await store.checkpoint();
       const fresh = batch.filter((stored) => stored.seq > (applied as number));
       if (fresh.length === 0) return;
+      // Never project past a gap: a later batch applied over a missing one would move the
+      // checkpoint beyond events that were never written, and they would then be skipped for good.
+      if (fresh[0]!.seq !== (applied as number) + 1) {
+        const expected = (applied as number) + 1;
+        applied = null;
+        throw new Error(`projection gap: expected journal seq ${expected}, got ${fresh[0]!.seq}`);
+      }
       const changes = fresh.flatMap(projectEvent);
       const uptoSeq = fresh[fresh.length - 1]!.seq;
       // Read before the write: each transfer's notifications replay the batch's changes on it one by one.

@@ -7,7 +7,8 @@ import { badUserInput } from './errors.js';
  */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
 
-export const idSchema = z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
+// Ids become NATS subject tokens: no dots, wildcards or spaces can reach a subject.
+export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 characters from A-Z a-z 0-9 _ -');
 export const nameSchema = z
   .string()
   .trim()

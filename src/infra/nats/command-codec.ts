@@ -6,14 +6,16 @@ import { z } from 'zod';
 import type { CommandMessage } from '../../ports.js';
 import { decodeJson } from './json.js';
 
-const id = z.string().min(1).max(64);
+// Ids become subject tokens (cmd.wallet.<id>): nothing that could split or wildcard a subject.
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const actor = z.string().min(1).max(256);
 const text = z.string().max(256);
 const amount = z.string().max(64);
 const asset = z.string().min(1).max(16);
 const time = z.string().max(64);
 
 const dataSchemas = {
-  CreateWallet: z.object({ walletId: id, ownerId: id, name: text }),
+  CreateWallet: z.object({ walletId: id, ownerId: actor, name: text }),
   RenameWallet: z.object({ walletId: id, name: text }),
   CloseWallet: z.object({ walletId: id }),
   Deposit: z.object({ walletId: id, asset, amount, network: text.optional() }),
@@ -39,7 +41,7 @@ type CommandType = keyof typeof dataSchemas;
 const metadataSchema = z.object({
   commandId: id,
   correlationId: id,
-  actor: id,
+  actor,
   admin: z.boolean(),
   issuedAt: time,
   fingerprint: z.string().max(128).optional(),
