@@ -19,24 +19,19 @@ export const BalanceRef = builder.objectRef<BalanceView>('Balance').implement({
   }),
 });
 
-const DepositInput = builder.inputType('DepositInput', {
-  fields: (t) => ({
-    walletId: t.id({ required: true }),
-    asset: t.string({ required: true }),
-    amount: t.field({ type: 'Decimal', required: true }),
-    network: t.string(),
-    idempotencyKey: t.string(),
-  }),
-});
-const WithdrawInput = builder.inputType('WithdrawInput', {
-  fields: (t) => ({
-    walletId: t.id({ required: true }),
-    asset: t.string({ required: true }),
-    amount: t.field({ type: 'Decimal', required: true }),
-    network: t.string(),
-    idempotencyKey: t.string(),
-  }),
-});
+// Deposits and withdrawals take the same input; the contract names the two types apart.
+const fundsInputType = (name: 'DepositInput' | 'WithdrawInput') =>
+  builder.inputType(name, {
+    fields: (t) => ({
+      walletId: t.id({ required: true }),
+      asset: t.string({ required: true }),
+      amount: t.field({ type: 'Decimal', required: true }),
+      network: t.string(),
+      idempotencyKey: t.string(),
+    }),
+  });
+const DepositInput = fundsInputType('DepositInput');
+const WithdrawInput = fundsInputType('WithdrawInput');
 
 /** Deposit and withdraw differ only in the command they send. */
 function fundsMutation(field: 'deposit' | 'withdraw', type: 'Deposit' | 'Withdraw', inputType: typeof DepositInput): void {
