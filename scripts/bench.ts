@@ -9,10 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MongoClient } from 'mongodb';
 import { connect } from 'nats';
 import { signToken } from '../src/infra/auth/jwt.js';
 import { type EmbeddedMongo, startEmbeddedMongo } from '../src/infra/mongo/embedded-mongo.js';
 import { type EmbeddedNats, startNatsServer } from '../src/infra/nats/embedded-server.js';
+import { readTopology } from '../src/infra/nats/streams.js';
+import { createMongoProjectionStore } from '../src/infra/mongo/projection-store.js';
 import { type Backlog, sampleBacklog } from './bench/backlog.js';
 import { environmentLine } from './bench/environment.js';
 import { graphqlHttp, type GraphQLHttp } from './bench/graphql-http.js';
@@ -27,6 +30,7 @@ import { type Row, renderTable } from './bench/table.js';
 import { type LevelResult, runLevel } from './bench/throughput.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
+const BENCH_DB = 'jetledger_bench';
 const progress = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 
 type Measured = {
@@ -76,11 +80,13 @@ async function run(options: BenchOptions, cleanup: Array<() => Promise<void>>): 
   const jsm = await nc.jetstreamManager();
 
   progress('starting the processor, projector and api processes');
+  const mongoClient = await MongoClient.connect(mongo.uri);
+  cleanup.push(() => mongoClient.close());
   const secret = randomBytes(32).toString('hex');
   const roleEnv = (role: string): Record<string, string> => ({
     NATS_URL: nats.url,
     MONGODB_URI: mongo.uri,
-    MONGODB_DB: 'jetledger_bench',
+    MONGODB_DB: BENCH_DB,
     JWT_SECRET: secret,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -140,7 +146,7 @@ async function run(options: BenchOptions, cleanup: Array<() => Promise<void>>): 
   const levels: Measured['levels'] = [];
   for (const clients of options.levels) {
     progress(`deposits (PROJECTED): ${clients} client(s) for ${options.seconds} s`);
-    const sampler = sampleBacklog(jsm);
+    const sampler = sampleBacklog(jsm, await createMongoProjectionStore(mongoClient.db(BENCH_DB)), await readTopology(nc));
     const result = await runLevel(client, wallets, clients, options.seconds);
     levels.push({ ...result, backlog: await sampler.stop(), entriesBefore: entries });
     entries += result.completed;

@@ -44,7 +44,7 @@ export async function startJetLedger({ config, roles, log, tuning }: StartOption
     }
     const nats = await connectNats(natsUrl, `jetledger:${roles.join(',')}`);
     stack.push(() => nats.nc.drain().catch(() => nats.nc.close()));
-    await ensureStreams(nats.nc, nats.jsm, config.NATS_REPLICAS);
+    const topology = await ensureStreams(nats.nc, nats.jsm, { replicas: config.NATS_REPLICAS, shards: config.PROJECTION_SHARDS, leaseTtlMs: config.PROJECTION_LEASE_TTL_MS });
 
     const needsMongo = roles.some((r) => r !== 'processor');
     let db: Db | null = null;
@@ -62,7 +62,7 @@ export async function startJetLedger({ config, roles, log, tuning }: StartOption
     }
 
     const metrics = createMetrics();
-    const deps: RoleDeps = { nats, db, log, metrics, tuning };
+    const deps: RoleDeps = { nats, topology, db, log, metrics, tuning };
     if (roles.includes('processor')) stack.push(bind(await startProcessorRole(deps)));
     if (roles.includes('projector')) stack.push(bind(await startProjectorRole(deps)));
     if (roles.includes('scheduler')) stack.push(bind(await startSchedulerRole(deps)));

@@ -15,8 +15,7 @@ export function createMetrics() {
       labelNames: ['type', 'state'] as const,
       registers: [registry],
     }),
-    projectedEvents: new Counter({ name: 'jetledger_projected_events_total', help: 'Journal events applied to the read models', registers: [registry] }),
-    checkpoint: new Gauge({ name: 'jetledger_projector_checkpoint', help: 'Journal sequence the read models are complete up to', registers: [registry] }),
+    projection: projectionMetrics(registry),
     deadLetters: new Counter({
       name: 'jetledger_dead_letters_total',
       help: 'Messages sent to the DLQ, by consumer',
@@ -28,3 +27,41 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Per shard this process projects; a shard handed to another instance leaves this process's series. */
+function projectionMetrics(registry: Registry) {
+  const events = new Counter({
+    name: 'jetledger_projected_events_total',
+    help: 'Journal events applied to the read models, by shard',
+    labelNames: ['shard'] as const,
+    registers: [registry],
+  });
+  const lag = new Gauge({
+    name: 'jetledger_projection_lag_events',
+    help: "Events of the shard in the journal that the read models do not show yet (as of the shard's last batch)",
+    labelNames: ['shard'] as const,
+    registers: [registry],
+  });
+  const checkpoint = new Gauge({
+    name: 'jetledger_projection_checkpoint',
+    help: 'Journal sequence up to which the shard is projected',
+    labelNames: ['shard'] as const,
+    registers: [registry],
+  });
+  const shards = new Gauge({ name: 'jetledger_projection_shards_owned', help: 'Projection shards this process holds a lease on', registers: [registry] });
+  let current: readonly string[] = [];
+  return {
+    events,
+    lag,
+    checkpoint,
+    owned(owned: readonly string[]) {
+      for (const shard of current) {
+        if (owned.includes(shard)) continue;
+        lag.remove({ shard });
+        checkpoint.remove({ shard });
+      }
+      current = owned;
+      shards.set(owned.length);
+    },
+  };
+}

@@ -162,10 +162,8 @@ export type ProjectionChange =
   | Readonly<{ kind: 'asset'; asset: AssetView }>;
 
 export interface ReadStore {
-  /** The last journal sequence fully applied; 0 for an empty database. */
-  checkpoint(): Promise<number>;
-  /** Applies the changes of events up to `uptoSeq` and moves the checkpoint, idempotently. */
-  apply(changes: readonly ProjectionChange[], uptoSeq: number): Promise<void>;
+  /** The shard's checkpoint: every event of the shard up to this journal sequence is in the read models; 0 before any. */
+  checkpoint(shard: ShardId): Promise<number>;
 
   walletsByIds(ids: readonly string[]): Promise<WalletView[]>;
   listWallets(q: { ownerId?: string | undefined; status?: WalletStatus | undefined; first: number; afterSeq?: number | undefined }): Promise<Page<WalletView>>;
@@ -179,6 +177,105 @@ export interface ReadStore {
   /** Scheduled transfers whose time has come, oldest first. */
   dueTransfers(now: Date, limit: number): Promise<TransferView[]>;
   assets(): Promise<AssetView[]>;
+}
+
+// ---------------------------------------------------------------- projection (the read models' write side)
+
+/**
+ * A projection shard: "0" … "<S-1>" for wallets (by a stable hash of the wallet id), "assets" for
+ * the catalog. Every read-model document belongs to exactly one shard (a transfer to its source
+ * wallet's), so shards can be projected independently, each in journal order.
+ */
+export type ShardId = string;
+
+/**
+ * The right to write one shard's read models: the fencing epoch its owner got when it claimed the
+ * shard. Stores write the epoch with every document and checkpoint and refuse to go back to a
+ * lower one, so an owner that lost its lease (paused past it, partitioned) cannot overwrite its
+ * successor, nor move the checkpoint.
+ */
+export type Fence = Readonly<{
+  shard: ShardId;
+  epoch: number;
+  /** Throws LeaseLostError once the lease may have passed to another instance; called right before each write. */
+  check(): void;
+}>;
+
+export class LeaseLostError extends Error {
+  constructor(readonly shard: ShardId, reason: string) {
+    super(`lost the lease on shard ${shard}: ${reason}`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export type ShardCheckpoint = Readonly<{ shard: ShardId; seq: number; epoch: number }>;
+
+/** Where the projector writes: read models and per-shard checkpoints, all fenced. */
+export interface ProjectionStore {
+  /** Every shard checkpoint recorded so far. */
+  checkpoints(): Promise<ShardCheckpoint[]>;
+  /**
+   * Starts a new ownership of the shard: returns a fresh epoch, higher than any before, and the
+   * shard's checkpoint. Claiming is what fences the previous owner out.
+   */
+  claim(shard: ShardId): Promise<{ epoch: number; checkpoint: number }>;
+  /** Writes the changes of some of the shard's events, idempotently (see ProjectionChange). */
+  write(changes: readonly ProjectionChange[], fence: Fence): Promise<void>;
+  /** Moves the shard's checkpoint forward to `uptoSeq`; throws LeaseLostError if another epoch owns the shard now. */
+  advance(uptoSeq: number, fence: Fence): Promise<void>;
+}
+
+/** One shard's events from the journal, strictly in order, never skipping one. */
+export interface JournalFeed {
+  /**
+   * Hands the shard's events after `afterSeq` to `handle`, one batch at a time (whatever arrived
+   * while the previous batch ran, up to a bound), until stopped or `handle` throws.
+   * `pending` counts the shard's events left in the journal after the batch.
+   */
+  follow(shard: ShardId, afterSeq: number, handle: (batch: StoredEvent[], pending: number) => Promise<void>): FeedHandle;
+}
+
+export type FeedHandle = {
+  /** Settles when the feed ends: resolves after `stop`, rejects with what broke it otherwise. */
+  readonly done: Promise<void>;
+  /** Stops after the batch in hand; resolves when it is finished. */
+  stop(): Promise<void>;
+};
+
+/**
+ * A projector instance. `space` names where its `pid` means something (one host, boot and pid
+ * namespace): another instance of the same space can tell for certain that the holder is gone.
+ */
+export type LeaseHolder = Readonly<{ owner: string; space: string; pid: number }>;
+
+/** The right to project one shard, for a TTL. The fencing epoch comes from claiming the shard in the store. */
+export type Lease = Readonly<{
+  shard: ShardId;
+  owner: string;
+  /** Store revision of the latest renewal: a renewal must name it. */
+  revision: number;
+}>;
+
+/**
+ * Shard leases and the live projector instances, with a time to live. A lease not renewed
+ * within `ttlMs` lapses and anyone may take the shard; an instance not heard from as long is gone.
+ */
+export interface LeaseStore {
+  readonly ttlMs: number;
+  /** Says `holder` is alive; it counts as an instance until one TTL after its last heartbeat. */
+  heartbeat(holder: LeaseHolder): Promise<void>;
+  leave(owner: string): Promise<void>;
+  instances(): Promise<LeaseHolder[]>;
+  /** The current lease of every shard that has one, with its revision and when it was last written. */
+  holders(): Promise<ReadonlyMap<ShardId, LeaseHolder & { revision: number; renewedAt: Date }>>;
+  /** Takes a free shard; null when someone holds it. */
+  acquire(shard: ShardId, holder: LeaseHolder): Promise<Lease | null>;
+  /** Takes a shard from a holder known to be dead, if its lease is still at `revision`; null otherwise. */
+  takeOver(shard: ShardId, revision: number, holder: LeaseHolder): Promise<Lease | null>;
+  /** Extends the lease; null when it has lapsed or passed to someone else. */
+  renew(lease: Lease, holder: LeaseHolder): Promise<Lease | null>;
+  /** Gives the shard up at once (after the owner stopped writing), so another instance need not wait a TTL. */
+  release(lease: Lease): Promise<void>;
 }
 
 // ---------------------------------------------------------------- live notifications
@@ -203,6 +300,15 @@ export interface LiveBus {
    * the server: state read after that cannot miss a change (dedupe by version instead).
    */
   subscribe(topic: LiveTopic, signal: AbortSignal): Promise<AsyncIterable<LiveNotification>>;
+}
+
+// ---------------------------------------------------------------- logs
+
+/** Structured logs as the app writes them (pino's shape). */
+export interface Log {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
 
 // ---------------------------------------------------------------- time and ids

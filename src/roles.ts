@@ -8,8 +8,10 @@ import { registerDefaultCatalog } from './app/default-catalog.js';
 import type { LedgerApp } from './app/ledger-app.js';
 import { createLedgerService } from './app/ledger-service.js';
 import { createProcessor } from './app/processor.js';
-import { createProjector } from './app/projector.js';
+import { startProjectionCoordinator } from './app/projection-coordinator.js';
 import { createScheduler } from './app/scheduler.js';
+import { allShards } from './app/sharding.js';
+import { startShardWorker } from './app/shard-worker.js';
 import { createTransferSaga } from './app/transfer-saga.js';
 import { createNatsCommandBus } from './infra/nats/command-bus.js';
 import { PoisonMessageError, decodeCommand } from './infra/nats/command-codec.js';
@@ -17,10 +19,16 @@ import type { Nats } from './infra/nats/connection.js';
 import { type RunningConsumer, runDurable, settle } from './infra/nats/durable-consumer.js';
 import { MalformedEventError, decodeJournalEvent } from './infra/nats/event-codec.js';
 import { createNatsJournal } from './infra/nats/journal.js';
+import { createNatsJournalFeed } from './infra/nats/journal-feed.js';
+import { createNatsLeaseStore } from './infra/nats/leases.js';
 import { createNatsLiveBus } from './infra/nats/live-bus.js';
 import { createNatsOutcomeStore } from './infra/nats/outcome-store.js';
-import { CONSUMERS, STREAMS } from './infra/nats/topology.js';
+import type { Topology } from './infra/nats/streams.js';
+import { CONSUMERS, STREAMS, WALLET_EVENTS } from './infra/nats/topology.js';
+import { createMongoProjectionStore } from './infra/mongo/projection-store.js';
 import { createMongoReadStore } from './infra/mongo/read-store.js';
+import { failpoint } from './infra/failpoints.js';
+import { currentInstance, isCertainlyGone } from './infra/process-identity.js';
 import { systemClock, systemIds } from './infra/system.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -29,18 +37,28 @@ import type { Clock, Ids } from './ports.js';
 export type Role = 'api' | 'processor' | 'projector' | 'scheduler';
 export const ALL_ROLES: readonly Role[] = ['api', 'processor', 'projector', 'scheduler'];
 
-export type RoleDeps = Readonly<{ nats: Nats; db: Db | null; log: Logger; metrics?: Metrics; clock?: Clock; ids?: Ids; tuning?: Tuning }>;
+export type RoleDeps = Readonly<{
+  nats: Nats;
+  /** What ensureStreams recorded (or found) for this journal: every role reads the same. */
+  topology: Topology;
+  db: Db | null;
+  log: Logger;
+  metrics?: Metrics;
+  clock?: Clock;
+  ids?: Ids;
+  tuning?: Tuning;
+}>;
 
 /** Knobs tests turn to make crash recovery fast; production keeps the defaults. */
-export type Tuning = Readonly<{ ackWaitMs?: number; schedulerIntervalMs?: number; maxDeliver?: number }>;
+export type Tuning = Readonly<{ ackWaitMs?: number; schedulerIntervalMs?: number; maxDeliver?: number; leasePollMs?: number }>;
 
 export type Stoppable = { stop(): Promise<void> };
 
 const isPoison = (error: unknown) => error instanceof PoisonMessageError || error instanceof MalformedEventError;
 
 /** Processor + transfer saga: decides commands, drives transfers, registers the default catalog. */
-export async function startProcessorRole({ nats, log, metrics, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
-  const journal = createNatsJournal(nats.js, nats.jsm);
+export async function startProcessorRole({ nats, topology, log, metrics, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
+  const journal = createNatsJournal(nats.js, nats.jsm, topology);
   const outcomes = await createNatsOutcomeStore(nats.nc);
   const handler = await createCommandHandler({ journal, clock, ids });
   const decide = createProcessor({ handler, outcomes });
@@ -76,7 +94,7 @@ export async function startProcessorRole({ nats, log, metrics, clock = systemClo
         stream: STREAMS.journal,
         durable: CONSUMERS.saga,
         description: 'Transfer saga: credits destinations and completes or refunds transfers',
-        filterSubject: 'evt.wallet.*',
+        filterSubject: WALLET_EVENTS,
         ackWaitMs: tuning.ackWaitMs,
       },
       {
@@ -102,78 +120,78 @@ export async function startProcessorRole({ nats, log, metrics, clock = systemClo
   };
 }
 
-/** Projector: journal → MongoDB read models → live notifications. */
-export async function startProjectorRole({ nats, db, log, metrics, tuning = {} }: RoleDeps): Promise<Stoppable> {
+/**
+ * Projector: journal → MongoDB read models → live notifications, one worker per shard this
+ * instance holds a lease on. Run as many as you like: they share the shards.
+ */
+export async function startProjectorRole({ nats, topology, db, log, metrics, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the projector needs MongoDB');
-  const store = await createMongoReadStore(db);
-  const projector = createProjector({ store, live: createNatsLiveBus(nats.nc) });
-  // The checkpoint lives with the data: an empty database rebuilds from sequence 1, whatever the consumer's position.
-  const checkpoint = await projector.checkpoint();
-  const consumer = await runDurable(
-    nats.js,
-    nats.jsm,
-    {
-      stream: STREAMS.journal,
-      durable: CONSUMERS.projector,
-      description: 'Projector: materialises MongoDB read models from the journal',
-      startSeq: checkpoint + 1,
-      ackWaitMs: tuning.ackWaitMs ?? 60_000,
-      batch: 256,
-    },
-    {
-      kind: 'batch',
-      handle: async (messages) => {
-        // Retry the same batch in place (keeping its messages ours) rather than nak it: a nak'd batch
-        // comes back after later ones, and the projector refuses to apply past a gap.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await projector.project(messages.map((m) => ({ seq: m.seq, event: decodeJournalEvent(m.data) })));
-            break;
-          } catch (error) {
-            if (attempt >= 20) {
-              log.error({ err: error }, 'projection keeps failing; the batch returns after its ack wait');
-              for (const m of messages) m.nak(1_000);
-              return;
-            }
-            log.warn({ err: error, attempt }, 'projection failed; retrying');
-            for (const m of messages) m.working();
-            await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
-          }
-        }
-        try {
-          for (const m of messages) m.ack();
-          metrics?.projectedEvents.inc(messages.length);
-          metrics?.checkpoint.set(messages[messages.length - 1]!.seq);
-        } catch (error) {
-          // Never skip an event: the batch comes back (from the checkpoint on) after a pause.
-          log.error({ err: error }, 'projection failed; retrying');
-          for (const m of messages) m.nak(1_000);
-        }
-      },
-    },
-    log,
-  );
-  return consumer;
+  const shards = allShards(topology);
+  const store = await createMongoProjectionStore(db);
+  const read = await createMongoReadStore(db);
+  const live = createNatsLiveBus(nats.nc);
+  const feed = createNatsJournalFeed(nats.js);
+  const leases = await createNatsLeaseStore(nats.nc, shards);
+  const me = currentInstance();
+  const projection = metrics?.projection;
+  const coordinator = startProjectionCoordinator({
+    leases,
+    shards,
+    me,
+    isGone: (holder) => isCertainlyGone(holder, me),
+    log: log.child({ projector: me.owner }),
+    pollMs: tuning.leasePollMs,
+    startWorker: (shard, checkLease) =>
+      startShardWorker(shard, {
+        store,
+        read,
+        live,
+        feed,
+        checkLease,
+        failpoint,
+        onProgress: (_, projected, pending, checkpoint) => {
+          projection?.events.inc({ shard }, projected);
+          projection?.lag.set({ shard }, pending);
+          projection?.checkpoint.set({ shard }, checkpoint);
+        },
+      }),
+    onOwnedChange: (owned) => projection?.owned(owned),
+  });
+  log.info({ projector: me.owner, shards: shards.length, leaseTtlMs: leases.ttlMs }, 'projector started');
+  return { stop: () => coordinator.stop() };
 }
 
 /** Scheduler: sends due scheduled transfers to the processor. */
 export async function startSchedulerRole({ nats, db, log, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the scheduler needs MongoDB');
   const scheduler = createScheduler({ read: await createMongoReadStore(db), bus: createNatsCommandBus(nats.js), clock, ids });
+  const intervalMs = tuning.schedulerIntervalMs ?? 200;
+  // A chain, never an interval: a tick slowed down by MongoDB delays the next instead of queueing more behind it.
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(() => scheduler.tick()).catch((error) => log.error({ err: error }, 'scheduler tick failed'));
-  }, tuning.schedulerIntervalMs ?? 200);
+  const schedule = () => {
+    timer = setTimeout(() => {
+      running = scheduler
+        .tick()
+        .catch((error) => log.error({ err: error }, 'scheduler tick failed'))
+        .finally(() => {
+          if (!stopped) schedule();
+        });
+    }, intervalMs);
+  };
+  schedule();
   return {
     async stop() {
-      clearInterval(timer);
+      stopped = true;
+      if (timer) clearTimeout(timer);
       await running;
     },
   };
 }
 
 /** The app behind the API role. */
-export async function createApiApp({ nats, db, clock = systemClock, ids = systemIds }: RoleDeps): Promise<LedgerApp & Stoppable> {
+export async function createApiApp({ nats, topology, db, clock = systemClock, ids = systemIds }: RoleDeps): Promise<LedgerApp & Stoppable> {
   if (!db) throw new Error('the api needs MongoDB');
   const outcomes = await createNatsOutcomeStore(nats.nc);
   const app = createLedgerService({
@@ -181,6 +199,7 @@ export async function createApiApp({ nats, db, clock = systemClock, ids = system
     outcomes,
     read: await createMongoReadStore(db),
     live: createNatsLiveBus(nats.nc),
+    topology,
     clock,
     ids,
   });

@@ -10,25 +10,29 @@
  */
 import type { Clock, CommandBus, CommandMessage, CommandOutcome, Ids, LiveBus, OutcomeStore, ReadStore } from '../ports.js';
 import { IdempotencyKeyReusedError, type LedgerApp, type SubmitRequest } from './ledger-app.js';
+import { type JournalTopology, walletShard } from './sharding.js';
 
 export type LedgerServiceDeps = {
   bus: CommandBus;
   outcomes: OutcomeStore;
   read: ReadStore;
   live: LiveBus;
+  /** Which shard's checkpoint tells that a wallet's event is projected. */
+  topology: JournalTopology;
   clock: Clock;
   ids: Ids;
   /** How long DECIDED and PROJECTED wait before answering with the state reached so far. */
   waitMs?: number;
 };
 
+/** PROJECTED looks at the checkpoint this often too: a notification lost in a projector crash must not cost the whole wait. */
+const CHECKPOINT_POLL_MS = 250;
+
 export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
-  const { bus, outcomes, read, live, clock, ids, waitMs = 10_000 } = deps;
+  const { bus, outcomes, read, live, topology, clock, ids, waitMs = 10_000 } = deps;
 
   const commandIdOf = (request: SubmitRequest): string =>
-    request.idempotencyKey === undefined
-      ? ids.random()
-      : ids.derive(`idempotency:${request.principal.sub}:${request.idempotencyKey}`);
+    request.idempotencyKey === undefined ? ids.random() : ids.derive(idempotencyName(request.principal.sub, request.idempotencyKey));
 
   const messageOf = (request: SubmitRequest, commandId: string, fingerprint: string): CommandMessage => {
     const { command, principal } = request;
@@ -59,12 +63,29 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
     if (message.type === 'RegisterAsset') return waitAssetProjected((message.data as { code: string }).code);
     if (!outcome.walletId || !outcome.aggregateVersion || !outcome.journalSeq) return;
     const { walletId, aggregateVersion, journalSeq } = outcome;
-    const signal = AbortSignal.timeout(waitMs);
-    const updates = await live.subscribe({ kind: 'wallet', walletId }, signal);
-    // The checkpoint moves only after every collection of a batch is written (the wallet document
-    // alone could be ahead of its balances); the wallet notification is published after that too.
-    if ((await read.checkpoint()) >= journalSeq) return;
-    for await (const n of updates) if (n.kind === 'wallet' && n.version >= aggregateVersion) return;
+    const shard = walletShard(walletId, topology);
+    // Released as soon as we answer, not when the wait would have timed out.
+    const done = new AbortController();
+    const signal = AbortSignal.any([done.signal, AbortSignal.timeout(waitMs)]);
+    try {
+      const updates = await live.subscribe({ kind: 'wallet', walletId }, signal);
+      // The wallet notification is published once every collection of its batch is written (the
+      // wallet document alone could be ahead of its balances); the checkpoint moves after that.
+      const projected = async () => (await read.checkpoint(shard)) >= journalSeq;
+      if (await projected()) return;
+      const notified = (async () => {
+        for await (const n of updates) if (n.kind === 'wallet' && n.version >= aggregateVersion) return;
+      })();
+      const polled = (async () => {
+        while (!signal.aborted) {
+          await new Promise((resolve) => setTimeout(resolve, CHECKPOINT_POLL_MS));
+          if (!signal.aborted && (await projected())) return;
+        }
+      })();
+      await Promise.race([notified, polled]);
+    } finally {
+      done.abort();
+    }
   }
 
   return {
@@ -101,6 +122,15 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
     commandStatus: (commandId) => outcomes.get(commandId),
     watchCommand: (commandId, signal) => outcomes.watch(commandId, signal),
   };
+}
+
+/**
+ * The name an idempotency key's command id is derived from. `idempotency:<sub>:<key>` is read
+ * back unambiguously only while `sub` has no ':' (keys may have them): those subjects keep the
+ * ids they always had; any other subject gets a JSON-encoded name, which cannot collide with them.
+ */
+export function idempotencyName(sub: string, key: string): string {
+  return sub.includes(':') ? JSON.stringify(['idempotency', sub, key]) : `idempotency:${sub}:${key}`;
 }
 
 /** The same input gives the same text whatever its key order, so it fingerprints the caller's request. */

@@ -1,47 +1,54 @@
 /**
- * The projector role: journal events in, read models out, then live notifications. The order
- * matters: a notification is published only after its write, so a client reacting to it with a
- * query sees at least what the notification said.
+ * Projects one shard's journal events: read models first, then live notifications, then the
+ * checkpoint. The order is what makes every crash harmless:
+ * - a crash before or during the write, or before the checkpoint moves, replays the batch from
+ *   the checkpoint: writes are idempotent and the notifications go out again (subscribers drop
+ *   what they saw already by version), so none is lost;
+ * - a notification never announces what a query could not see yet.
+ * Every write and the checkpoint carry the owner's fencing epoch (see ProjectionStore).
  */
-import type { LiveBus, LiveNotification, ProjectionChange, ReadStore, StoredEvent, TransferView } from '../ports.js';
+import type { Fence, LiveBus, LiveNotification, ProjectionChange, ProjectionStore, ReadStore, StoredEvent, TransferView } from '../ports.js';
 import { projectEvent } from './projection.js';
 
-export type Projector = {
-  /** Journal sequence up to which the read models are complete. */
-  checkpoint(): Promise<number>;
-  /** Applies a batch of consecutive journal events (already applied ones are skipped). */
+export type ShardProjector = {
+  /** Applies the next events of the shard, in journal order (already applied ones are skipped). */
   project(batch: readonly StoredEvent[]): Promise<void>;
 };
 
-export function createProjector({ store, live }: { store: ReadStore; live: LiveBus }): Projector {
-  let applied: number | null = null;
+export type ShardProjectorDeps = Readonly<{
+  store: ProjectionStore;
+  /** Transfers as they stood before the batch: their notifications replay the batch's patches one by one. */
+  read: Pick<ReadStore, 'transfersByIds'>;
+  live: LiveBus;
+  fence: Fence;
+  /** The checkpoint the owner claimed the shard at. */
+  checkpoint: number;
+  /** Crash tests stop the process at named points of a batch (see infra/failpoints.ts). */
+  failpoint?: (name: 'projector.before-write' | 'projector.after-write' | 'projector.after-checkpoint') => void;
+}>;
+
+export function createShardProjector({ store, read, live, fence, checkpoint, failpoint = () => undefined }: ShardProjectorDeps): ShardProjector {
+  let applied = checkpoint;
 
   return {
-    async checkpoint() {
-      applied = await store.checkpoint();
-      return applied;
-    },
-
     async project(batch) {
-      if (batch.length === 0) return;
-      applied ??= await store.checkpoint();
-      const fresh = batch.filter((stored) => stored.seq > (applied as number));
+      const fresh = batch.filter((stored) => stored.seq > applied);
       if (fresh.length === 0) return;
-      // Never project past a gap: a later batch applied over a missing one would move the
-      // checkpoint beyond events that were never written, and they would then be skipped for good.
-      if (fresh[0]!.seq !== (applied as number) + 1) {
-        const expected = (applied as number) + 1;
-        applied = null;
-        throw new Error(`projection gap: expected journal seq ${expected}, got ${fresh[0]!.seq}`);
+      for (let i = 1; i < fresh.length; i++) {
+        if (fresh[i]!.seq <= fresh[i - 1]!.seq) throw new Error(`shard ${fence.shard}: journal events out of order (${fresh[i - 1]!.seq}, then ${fresh[i]!.seq})`);
       }
       const changes = fresh.flatMap(projectEvent);
       const uptoSeq = fresh[fresh.length - 1]!.seq;
-      // Read before the write: each transfer's notifications replay the batch's changes on it one by one.
       const transferIds = [...new Set(changes.flatMap((c) => (c.kind === 'transfer' ? [c.id] : [])))];
-      const transfersBefore = transferIds.length > 0 ? await store.transfersByIds(transferIds) : [];
-      await store.apply(changes, uptoSeq);
-      applied = uptoSeq;
+      const transfersBefore = transferIds.length > 0 ? await read.transfersByIds(transferIds) : [];
+      failpoint('projector.before-write');
+      await store.write(changes, fence);
+      failpoint('projector.after-write');
+      fence.check();
       await live.publish(notificationsOf(fresh, changes, transfersBefore));
+      await store.advance(uptoSeq, fence);
+      applied = uptoSeq;
+      failpoint('projector.after-checkpoint');
     },
   };
 }
@@ -51,7 +58,7 @@ export function createProjector({ store, live }: { store: ReadStore; live: LiveB
  * whole transfer as that change left it, so a batch holding several stages of one transfer (a
  * projector catching up) still shows each stage, as `transferUpdated` promises.
  */
-function notificationsOf(events: readonly StoredEvent[], changes: readonly ProjectionChange[], transfersBefore: readonly TransferView[]): LiveNotification[] {
+export function notificationsOf(events: readonly StoredEvent[], changes: readonly ProjectionChange[], transfersBefore: readonly TransferView[]): LiveNotification[] {
   const notifications: LiveNotification[] = [];
   const transfers = new Map(transfersBefore.map((t) => [t.id, t]));
   for (const change of changes) {

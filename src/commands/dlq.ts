@@ -18,6 +18,7 @@ import { createNatsJournal } from '../infra/nats/journal.js';
 import { createNatsOutcomeStore } from '../infra/nats/outcome-store.js';
 import { CONSUMERS, STREAMS } from '../infra/nats/topology.js';
 import { systemClock, systemIds } from '../infra/system.js';
+import { readTopology } from '../infra/nats/streams.js';
 
 export const DLQ_HELP = 'list dead letters, or replay them (by DLQ sequence, or --all) once their cause is fixed';
 
@@ -49,7 +50,8 @@ export async function replayDeadLetter(nats: Nats, letter: DeadLetter): Promise<
   if (origin === STREAMS.journal && consumer === CONSUMERS.saga) {
     const outcomes = await createNatsOutcomeStore(nats.nc);
     try {
-      const handler = await createCommandHandler({ journal: createNatsJournal(nats.js, nats.jsm), clock: systemClock, ids: systemIds });
+      const journal = createNatsJournal(nats.js, nats.jsm, await readTopology(nats.nc));
+      const handler = await createCommandHandler({ journal, clock: systemClock, ids: systemIds });
       const saga = createTransferSaga({ processor: createProcessor({ handler, outcomes }), clock: systemClock, ids: systemIds });
       await saga.handle({ seq: Number(letter.headers.get('Dlq-Sequence')), event: decodeJournalEvent(letter.data) });
       return 'saga step re-run';

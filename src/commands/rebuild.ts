@@ -1,23 +1,32 @@
 /**
- * `jetledger rebuild`: empties the read models and their checkpoint, then projects the journal
- * from sequence 1. Run it with the projector role stopped: a projector writing meanwhile would
- * race the clearing. When the projector starts again it resumes after the rebuilt checkpoint.
+ * `jetledger rebuild`: empties the read models and their checkpoints, then projects the journal
+ * from sequence 1. It refuses to run while any projector holds a shard lease: a projector writing
+ * meanwhile would race the clearing. Projectors started afterwards resume after the rebuilt
+ * checkpoints.
  */
 import type { Db } from 'mongodb';
+import { allShards } from '../app/sharding.js';
 import { loadConfig } from '../config.js';
-import { createMongoReadStore } from '../infra/mongo/read-store.js';
+import { createMongoProjectionStore } from '../infra/mongo/projection-store.js';
 import { clearReadModels, replayInto } from '../infra/mongo/replay.js';
 import type { Nats } from '../infra/nats/connection.js';
 import { journalBatches, journalExtent } from '../infra/nats/journal-reader.js';
-import { CONSUMERS, STREAMS } from '../infra/nats/topology.js';
+import { createNatsLeaseStore } from '../infra/nats/leases.js';
+import { readTopology } from '../infra/nats/streams.js';
 import { connectStores, count } from './connect.js';
 
-export const REBUILD_HELP = 'rebuild the MongoDB read models from the journal (stop the projector role first; it resumes afterwards)';
+export const REBUILD_HELP = 'rebuild the MongoDB read models from the journal (stop the projectors first; they resume afterwards)';
 
 export async function rebuildReadModels(opts: { nats: Nats; db: Db; onProgress?: (done: number, total: number) => void }): Promise<{ events: number; lastSeq: number }> {
   const { nats, db, onProgress } = opts;
+  const topology = await readTopology(nats.nc);
+  const holders = await (await createNatsLeaseStore(nats.nc, allShards(topology))).holders();
+  if (holders.size > 0) {
+    const owners = [...new Set([...holders.values()].map((h) => h.owner))].join(', ');
+    throw new Error(`${holders.size} shard(s) are leased by running projectors (${owners}): stop the projector role first, then run rebuild again`);
+  }
   await clearReadModels(db);
-  const store = await createMongoReadStore(db);
+  const store = await createMongoProjectionStore(db);
   const { last } = await journalExtent(nats.jsm);
   let events = 0;
   const lastSeq = await replayInto(
@@ -30,6 +39,7 @@ export async function rebuildReadModels(opts: { nats: Nats; db: Db; onProgress?:
         onProgress?.(done, total);
       },
     }),
+    topology,
   );
   return { events, lastSeq };
 }
@@ -37,7 +47,6 @@ export async function rebuildReadModels(opts: { nats: Nats; db: Db; onProgress?:
 export async function rebuildCommand(): Promise<number> {
   const stores = await connectStores(loadConfig(), 'rebuild');
   try {
-    await warnIfProjectorRuns(stores.nats);
     const progress = progressLine();
     const { events, lastSeq } = await rebuildReadModels({ nats: stores.nats, db: stores.db, onProgress: progress.update });
     progress.done();
@@ -45,14 +54,6 @@ export async function rebuildCommand(): Promise<number> {
     return 0;
   } finally {
     await stores.close();
-  }
-}
-
-/** A pull consumer with waiting requests has a live client — or had one within the last 30 s. */
-async function warnIfProjectorRuns(nats: Nats): Promise<void> {
-  const info = await nats.jsm.consumers.info(STREAMS.journal, CONSUMERS.projector).catch(() => null);
-  if (info && info.num_waiting > 0) {
-    console.error(`warning: the "${CONSUMERS.projector}" consumer has ${info.num_waiting} waiting pull request(s); if a projector is still running, stop it and run rebuild again`);
   }
 }
 

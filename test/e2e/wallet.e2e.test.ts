@@ -119,7 +119,7 @@ describe('jetledger start, over HTTP', () => {
     expect(bobs.wallets.edges.map((e) => e.node.id)).not.toContain(walletId);
   });
 
-  it('counts decided commands in /metrics', async () => {
+  it('counts decided commands and shows each projection shard in /metrics', async () => {
     const walletId = await createWallet(alice, 'Alice metrics');
     await gqlOk(url, DepositDocument, { walletId, asset: 'USD', amount: '1' }, alice);
     const response = await fetch(`${stack.api.baseUrl}/metrics`);
@@ -127,7 +127,10 @@ describe('jetledger start, over HTTP', () => {
     const text = await response.text();
     const accepted = /^jetledger_commands_total\{type="Deposit",state="ACCEPTED"\} (\d+)$/m.exec(text);
     expect(Number(accepted?.[1])).toBeGreaterThanOrEqual(1);
-    expect(text).toMatch(/^jetledger_projector_checkpoint \d+$/m);
+    // npm start runs one projector: it holds all 16 wallet shards and the asset shard.
+    expect(text).toMatch(/^jetledger_projection_shards_owned 17$/m);
+    expect(text).toMatch(/^jetledger_projection_checkpoint\{shard="assets"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^jetledger_projection_lag_events\{shard="0"\} \d+$/m);
   });
 
   it('pages through the history with `after` cursors, newest first, every entry once', async () => {

@@ -9,6 +9,7 @@ import { projectEvent } from '../../src/app/projection.js';
 import { createGraphQLHandler } from '../../src/graphql/server.js';
 import { createTokenVerifier, signToken } from '../../src/infra/auth/jwt.js';
 import { createMongoReadStore } from '../../src/infra/mongo/read-store.js';
+import { singleWriter } from '../support/projection.js';
 import type { StoredEvent } from '../../src/ports.js';
 import { type TestDatabase, testDatabase } from '../support/mongo.js';
 
@@ -36,7 +37,7 @@ describe('a 50-wallet query', () => {
         });
       }
     }
-    await (await createMongoReadStore(mongo.db)).apply(events.flatMap(projectEvent), seq);
+    await (await singleWriter(mongo.db)).apply(events.flatMap(projectEvent), seq);
 
     monitored = await MongoClient.connect(mongo.uri, { monitorCommands: true });
     monitored.on('commandStarted', (e) => commands.push(e.commandName));

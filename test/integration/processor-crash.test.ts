@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeJson } from '../../src/infra/nats/json.js';
 import type { CommandMessage } from '../../src/ports.js';
 import { type ChildRole, spawnRoles } from '../support/child-role.js';
-import { countOnSubject, readJournal } from '../support/journal.js';
+import { countOnSubject, readJournal, walletSubjects } from '../support/journal.js';
 import { type TestStack, startTestStack, user } from '../support/stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -40,7 +40,7 @@ describe('processor crashes and repeated commands', () => {
     }
     const victim = await spawnRoles('processor', childEnv());
     children.push(victim);
-    const subject = `evt.wallet.${walletId}`;
+    const subject = walletSubjects(walletId);
     await waitFor(async () => (await countOnSubject(stack.nats, subject)) >= 200, { timeoutMs: 30_000, message: 'processor made no progress' });
     await victim.kill();
     const atKill = await countOnSubject(stack.nats, subject);
@@ -76,7 +76,7 @@ describe('processor crashes and repeated commands', () => {
     await stack.nats.js.publish(`cmd.wallet.${walletId}`, new TextEncoder().encode('{"not":"a command"'), { headers: poison });
     await stack.nats.js.publish(`cmd.wallet.${walletId}`, encodeJson({ ...command, metadata: { ...command.metadata, commandId: 'after-poison' } }));
 
-    await waitFor(async () => (await countOnSubject(stack.nats, `evt.wallet.${walletId}`)) >= 3, { timeoutMs: 20_000 });
+    await waitFor(async () => (await countOnSubject(stack.nats, walletSubjects(walletId))) >= 3, { timeoutMs: 20_000 });
     await waitFor(async () => (await stack.nats.jsm.streams.info('DLQ')).state.messages >= 1, { timeoutMs: 20_000, message: 'poison never reached the DLQ' });
     const dead = await stack.nats.jsm.streams.getMessage('DLQ', { last_by_subj: 'dlq.COMMANDS.processor' });
     expect(dead.header.get('Dlq-Error')).toMatch(/not JSON/);
@@ -87,7 +87,7 @@ describe('processor crashes and repeated commands', () => {
       return b[0]?.total === '1' ? b : null;
     });
     expect(balance?.total).toBe('1'); // 0.5 once for the three copies, 0.5 for the command after the poison
-    expect(await countOnSubject(stack.nats, `evt.wallet.${walletId}`)).toBe(3);
+    expect(await countOnSubject(stack.nats, walletSubjects(walletId))).toBe(3);
     const outcome = await stack.app.commandStatus('repeated-command-1');
     expect(outcome).toMatchObject({ state: 'ACCEPTED', walletId });
   });

@@ -5,6 +5,7 @@ import type { AssetEvent, EventEnvelope, WalletEvent } from '../../src/domain/ev
 import { createMongoReadStore, readModelSnapshot } from '../../src/infra/mongo/read-store.js';
 import type { ProjectionChange, ReadStore, StoredEvent } from '../../src/ports.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
+import { type SingleWriter, TEST_SHARD, singleWriter } from '../support/projection.js';
 
 // ------------------------------------------------------------------ a small journal
 
@@ -93,12 +94,12 @@ const changesOf = (events: readonly StoredEvent[]): ProjectionChange[] => events
 const upto = (seq: number) => journal.slice(0, seq);
 const range = (from: number, to: number) => journal.slice(from - 1, to);
 
-async function applyInBatches(store: ReadStore, sizes: readonly number[]): Promise<void> {
+async function applyInBatches(writer: SingleWriter, sizes: readonly number[]): Promise<void> {
   let next = 1;
   for (let i = 0; next <= LAST; i++) {
     const size = sizes[i % sizes.length] ?? 1;
     const batch = range(next, Math.min(LAST, next + size - 1));
-    await store.apply(changesOf(batch), batch.at(-1)!.seq);
+    await writer.apply(changesOf(batch), batch.at(-1)!.seq);
     next += batch.length;
   }
 }
@@ -106,10 +107,11 @@ async function applyInBatches(store: ReadStore, sizes: readonly number[]): Promi
 // ------------------------------------------------------------------ tests
 
 const opened: TestDatabase[] = [];
-async function freshStore(): Promise<{ db: TestDatabase; store: ReadStore }> {
+type Fresh = { db: TestDatabase; store: ReadStore; writer: SingleWriter };
+async function freshStore(): Promise<Fresh> {
   const db = await testDatabase();
   opened.push(db);
-  return { db, store: await createMongoReadStore(db.db) };
+  return { db, store: await createMongoReadStore(db.db), writer: await singleWriter(db.db) };
 }
 
 afterAll(async () => {
@@ -117,17 +119,17 @@ afterAll(async () => {
 });
 
 describe('MongoDB read store', () => {
-  let main: { db: TestDatabase; store: ReadStore };
+  let main: Fresh;
 
   beforeAll(async () => {
     main = await freshStore();
-    await main.store.apply(changesOf(upto(PHASE_1)), PHASE_1);
+    await main.writer.apply(changesOf(upto(PHASE_1)), PHASE_1);
   });
 
   it('starts at checkpoint 0 on an empty database and moves to the applied sequence', async () => {
     const { store } = await freshStore();
-    expect(await store.checkpoint()).toBe(0);
-    expect(await main.store.checkpoint()).toBe(PHASE_1);
+    expect(await store.checkpoint(TEST_SHARD)).toBe(0);
+    expect(await main.store.checkpoint(TEST_SHARD)).toBe(PHASE_1);
   });
 
   it('stores amounts as Decimal128 and reads back canonical strings', async () => {
@@ -266,23 +268,23 @@ describe('MongoDB read store', () => {
   });
 
   it('moves a scheduled transfer to PENDING in a later batch, keeping when it was created', async () => {
-    const { store } = await freshStore();
-    await store.apply(changesOf(upto(PHASE_1)), PHASE_1);
-    await store.apply(changesOf(range(PHASE_1 + 1, LAST)), LAST);
+    const { store, writer } = await freshStore();
+    await writer.apply(changesOf(upto(PHASE_1)), PHASE_1);
+    await writer.apply(changesOf(range(PHASE_1 + 1, LAST)), LAST);
     const [transfer] = await store.transfersByIds(['t-sched']);
     expect(transfer).toEqual({
       id: 't-sched', fromWalletId: A, toWalletId: B, asset: 'BTC', amount: '0.5', status: 'PENDING',
       executeAt: SCHEDULED_AT, createdAt: time(7), completedAt: null, failureReason: null,
     });
     expect((await store.dueTransfers(new Date(BASE + 100 * HOUR), 10)).map((t) => t.id)).toEqual(['t-sched2']);
-    expect(await store.checkpoint()).toBe(LAST);
+    expect(await store.checkpoint(TEST_SHARD)).toBe(LAST);
   });
 
   describe('idempotency and replay', () => {
     let reference: Awaited<ReturnType<typeof readModelSnapshot>>;
     beforeAll(async () => {
-      const { db, store } = await freshStore();
-      await store.apply(changesOf(journal), LAST);
+      const { db, writer } = await freshStore();
+      await writer.apply(changesOf(journal), LAST);
       reference = await readModelSnapshot(db.db);
     });
 
@@ -297,49 +299,49 @@ describe('MongoDB read store', () => {
 
     it('yields the same read models whatever the batching', async () => {
       for (const sizes of [[1], [3, 1, 7, 2], [5, 11]]) {
-        const { db, store } = await freshStore();
-        await applyInBatches(store, sizes);
+        const { db, store, writer } = await freshStore();
+        await applyInBatches(writer, sizes);
         expect(await readModelSnapshot(db.db), `batches of ${sizes.join(',')}`).toEqual(reference);
-        expect(await store.checkpoint()).toBe(LAST);
+        expect(await store.checkpoint(TEST_SHARD)).toBe(LAST);
       }
     });
 
     it('changes nothing when a batch is applied again, and never moves the checkpoint back', async () => {
-      const { db, store } = await freshStore();
-      await store.apply(changesOf(journal), LAST);
-      await store.apply(changesOf(journal), LAST);
+      const { db, store, writer } = await freshStore();
+      await writer.apply(changesOf(journal), LAST);
+      await writer.apply(changesOf(journal), LAST);
       expect(await readModelSnapshot(db.db)).toEqual(reference);
       // A redelivery of old events (as after a consumer restart) is a no-op, checkpoint included.
-      await store.apply(changesOf(range(3, 12)), 12);
-      await store.apply(changesOf(range(16, 16)), 16);
+      await writer.apply(changesOf(range(3, 12)), 12);
+      await writer.apply(changesOf(range(16, 16)), 16);
       expect(await readModelSnapshot(db.db)).toEqual(reference);
-      expect(await store.checkpoint()).toBe(LAST);
+      expect(await store.checkpoint(TEST_SHARD)).toBe(LAST);
     });
 
     it('never lets an older sequence overwrite a newer one, in or across batches', async () => {
-      const { db, store } = await freshStore();
-      await store.apply(changesOf(journal), LAST);
+      const { db, store, writer } = await freshStore();
+      await writer.apply(changesOf(journal), LAST);
       const stale: ProjectionChange[] = [
         { kind: 'wallet', id: B, seq: 5, set: { name: 'Stale', version: 2 } },
         { kind: 'balance', seq: 6, balance: { walletId: A, asset: 'BTC', total: '999', reserved: '0', available: '999', version: 3, updatedAt: time(6) } },
         { kind: 'transfer', id: 't-now', seq: 9, set: { status: 'PENDING' } },
         { kind: 'entry', entry: { ...(await store.ledgerEntriesByIds(['evt-5']))[0]!, amount: '123' } },
       ];
-      await store.apply(stale, 9);
+      await writer.apply(stale, 9);
       // Shuffled and duplicated within one batch: the highest sequence still wins.
-      await store.apply([...changesOf(range(3, 10)).reverse(), ...changesOf(range(3, 10))], 10);
+      await writer.apply([...changesOf(range(3, 10)).reverse(), ...changesOf(range(3, 10))], 10);
       expect(await readModelSnapshot(db.db)).toEqual(reference);
     });
 
     it('applies changes that arrive out of order within a batch by their sequence', async () => {
-      const { db, store } = await freshStore();
-      await store.apply([...changesOf(journal)].reverse(), LAST);
+      const { db, writer } = await freshStore();
+      await writer.apply([...changesOf(journal)].reverse(), LAST);
       expect(await readModelSnapshot(db.db)).toEqual(reference);
     });
 
     it('tells apart read models that differ', async () => {
-      const { db, store } = await freshStore();
-      await store.apply(changesOf(upto(PHASE_1)), PHASE_1);
+      const { db, writer } = await freshStore();
+      await writer.apply(changesOf(upto(PHASE_1)), PHASE_1);
       expect(await readModelSnapshot(db.db)).not.toEqual(reference);
     });
   });

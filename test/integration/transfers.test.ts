@@ -74,7 +74,7 @@ describe('transfers between wallets', () => {
     // A stack of its own without a running processor: we play processor and saga by hand, so the
     // destination can close between the debit and the credit.
     const manual = await startTestStack({ roles: ['projector'] });
-    const journal = createNatsJournal(manual.nats.js, manual.nats.jsm);
+    const journal = createNatsJournal(manual.nats.js, manual.nats.jsm, manual.topology);
     const outcomes = await createNatsOutcomeStore(manual.nats.nc);
     const handler = await createCommandHandler({ journal, clock: systemClock, ids: systemIds });
     const processor = createProcessor({ handler, outcomes });

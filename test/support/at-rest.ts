@@ -1,6 +1,8 @@
 /** Waiting for a ledger under test to come to rest, so its journal and read models can be audited. */
 import { auditJournal } from '../../src/app/verify.js';
-import { journalExtent, readJournal } from '../../src/infra/nats/journal-reader.js';
+import { createMongoProjectionStore } from '../../src/infra/mongo/projection-store.js';
+import { readJournal } from '../../src/infra/nats/journal-reader.js';
+import { projectionLag, totalLag } from '../../src/infra/projection-lag.js';
 import type { CommandOutcome, StoredEvent } from '../../src/ports.js';
 import type { TestStack } from './stack.js';
 import { waitUntil } from './wait.js';
@@ -18,8 +20,8 @@ export async function waitAtRest(stack: TestStack, sent: readonly { commandId: s
         undecided.delete(commandId);
       }
       // Cheap before thorough: the read models must have reached the journal's end before it is worth auditing.
-      const [last, checkpoint] = await Promise.all([journalExtent(stack.nats.jsm).then((e) => e.last), stack.app.read.checkpoint()]);
-      if (checkpoint !== last) throw new Error(`read models at seq ${checkpoint} of ${last}`);
+      const lag = totalLag(await projectionLag(stack.nats.jsm, await createMongoProjectionStore(stack.mongo.db), stack.topology));
+      if (lag > 0) throw new Error(`read models ${lag} event(s) behind the journal`);
       const events = await readJournal(stack.nats.js, stack.nats.jsm);
       const { transfers } = auditJournal(events);
       if (transfers.scheduled > 0 || transfers.inFlight > 0) throw new Error(`${transfers.scheduled} transfer(s) scheduled, ${transfers.inFlight} in flight`);

@@ -26,7 +26,7 @@ export type Seed = {
   assets: AssetView[];
 };
 
-type ReadMethod = Exclude<keyof ReadStore, 'checkpoint' | 'apply'>;
+type ReadMethod = Exclude<keyof ReadStore, 'checkpoint'>;
 
 export type FakeLedgerApp = LedgerApp & {
   readonly data: Seed;
@@ -134,9 +134,6 @@ export function createFakeLedgerApp(seed: Partial<Seed> = {}): FakeLedgerApp {
 
   const read: ReadStore = {
     checkpoint: async () => 0,
-    apply: async () => {
-      throw new Error('the fake read store is seeded, not projected');
-    },
     walletsByIds: async (ids) => (count('walletsByIds'), data.wallets.filter((w) => ids.includes(w.id))),
     listWallets: async (q) => {
       count('listWallets');

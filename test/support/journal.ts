@@ -18,7 +18,11 @@ export async function readJournal(nats: Nats): Promise<StoredEvent[]> {
   return events;
 }
 
+/** Messages on the subjects `subject` matches (wildcards allowed). */
 export async function countOnSubject(nats: Nats, subject: string): Promise<number> {
   const info = await nats.jsm.streams.info('JOURNAL', { subjects_filter: subject });
-  return info.state.subjects?.[subject] ?? 0;
+  return Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
 }
+
+/** A wallet's journal subject whatever its shard. */
+export const walletSubjects = (walletId: string): string => `evt.wallet.*.${walletId}`;

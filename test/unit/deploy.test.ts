@@ -516,7 +516,7 @@ describe.skipIf(!natsBinary)('deploy/nats/nats.conf on a real nats-server', () =
     const nc: NatsConnection = await connect({ servers: local, user, pass, reconnect: false });
     try {
       const jsm = await nc.jetstreamManager();
-      await ensureStreams(nc, jsm, configOf(services.processor as Service).NATS_REPLICAS);
+      await ensureStreams(nc, jsm, { replicas: configOf(services.processor as Service).NATS_REPLICAS });
       expect((await jsm.getAccountInfo()).streams).toBeGreaterThanOrEqual(3);
     } finally {
       await nc.close();

@@ -1,9 +1,11 @@
 /**
  * The read-model collections and the shape of their documents. Every document a later event can
  * change carries `seq`, the last journal sequence applied to it: writes only move it forward.
+ * Every document also carries `epoch`, the fencing epoch of the shard owner that last wrote it:
+ * an owner never writes over a document of a higher epoch (see projection-store.ts).
  */
 import type { Collection, Db, Decimal128 } from 'mongodb';
-import type { EntryType, TransferStatus, WalletStatus } from '../../ports.js';
+import type { EntryType, ShardId, TransferStatus, WalletStatus } from '../../ports.js';
 
 export type WalletDoc = {
   _id: string;
@@ -15,6 +17,7 @@ export type WalletDoc = {
   updatedAt: Date;
   createdSeq: number;
   seq: number;
+  epoch: number;
 };
 
 /** `_id` is `${walletId}:${asset}`. */
@@ -28,6 +31,7 @@ export type BalanceDoc = {
   version: number;
   updatedAt: Date;
   seq: number;
+  epoch: number;
 };
 
 /** `_id` is the event id: an entry is written once and never changes. */
@@ -44,6 +48,7 @@ export type EntryDoc = {
   version: number;
   occurredAt: Date;
   seq: number;
+  epoch: number;
 };
 
 export type TransferDoc = {
@@ -60,6 +65,7 @@ export type TransferDoc = {
   /** Journal sequence of the event that created it: "newest first" without ties. */
   createdSeq: number;
   seq: number;
+  epoch: number;
 };
 
 /** `_id` is the asset code; the catalog refuses a second registration, so it is written once. */
@@ -69,10 +75,16 @@ export type AssetDoc = {
   networks: string[];
   minAmount: Decimal128 | null;
   maxAmount: Decimal128 | null;
+  epoch: number;
 };
 
-/** One per projection (`_id` 'journal'): the last journal sequence fully applied. */
-export type CheckpointDoc = { _id: string; seq: number };
+/**
+ * One per shard (`_id` `shard:<id>`): every event of the shard up to `seq` is in the read models.
+ * `epoch` is the fencing epoch of the shard's current owner, raised by every claim.
+ */
+export type CheckpointDoc = { _id: string; shard: ShardId; seq: number; epoch: number; updatedAt: Date };
+
+export const checkpointId = (shard: ShardId): string => `shard:${shard}`;
 
 export const COLLECTION_NAMES = {
   wallets: 'wallets',

@@ -1,21 +1,16 @@
 /**
- * The read models in MongoDB: written only by the projector (idempotently, see write-plan.ts),
- * read by the API. The checkpoint lives beside the data and moves only after the data is
- * written, so it never claims more than the collections hold.
+ * The read models in MongoDB as the API reads them. Only the projector writes them
+ * (projection-store.ts); the checkpoints live beside the data and move only after it is written.
  */
-import { MongoServerError } from 'mongodb';
-import type { AnyBulkWriteOperation, Collection, Db, Filter, OptionalUnlessRequiredId } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
 import { subtractDecimal } from '../../app/decimal.js';
-import type { Page, ProjectionChange, ReadStore, TransferStatus, WalletStatus } from '../../ports.js';
+import type { Page, ReadStore, TransferStatus, WalletStatus } from '../../ports.js';
 import { assetView, balanceView, entryView, transferView, walletView } from './codec.js';
-import { readModelCollections } from './collections.js';
-import type { CheckpointDoc, EntryDoc, TransferDoc, WalletDoc } from './collections.js';
+import { checkpointId, readModelCollections } from './collections.js';
+import type { EntryDoc, TransferDoc, WalletDoc } from './collections.js';
 import { ensureReadModelIndexes } from './indexes.js';
-import { planWrites } from './write-plan.js';
 
 export { readModelSnapshot } from './snapshot.js';
-
-const CHECKPOINT_ID = 'journal';
 
 export async function createMongoReadStore(db: Db): Promise<ReadStore> {
   const c = readModelCollections(db);
@@ -26,24 +21,9 @@ export async function createMongoReadStore(db: Db): Promise<ReadStore> {
   const pageLimit = (first: number) => Math.max(0, first) + 1;
 
   return {
-    async checkpoint() {
-      const doc = await c.checkpoints.findOne({ _id: CHECKPOINT_ID });
+    async checkpoint(shard) {
+      const doc = await c.checkpoints.findOne({ _id: checkpointId(shard) });
       return doc?.seq ?? 0;
-    },
-
-    async apply(changes: readonly ProjectionChange[], uptoSeq: number) {
-      const plan = planWrites(changes);
-      await Promise.all([
-        write(c.wallets, plan.wallets),
-        write(c.balances, plan.balances),
-        insertMissing(c.entries, plan.entries),
-        write(c.transfers, plan.transfers),
-        insertMissing(c.assets, plan.assets),
-      ]);
-      await write(c.checkpoints, [
-        { updateOne: { filter: { _id: CHECKPOINT_ID }, update: { $setOnInsert: { seq: uptoSeq } }, upsert: true } },
-        { updateOne: { filter: { _id: CHECKPOINT_ID, seq: { $lt: uptoSeq } }, update: { $set: { seq: uptoSeq } } } },
-      ] satisfies AnyBulkWriteOperation<CheckpointDoc>[]);
     },
 
     async walletsByIds(ids) {
@@ -126,45 +106,4 @@ export async function createMongoReadStore(db: Db): Promise<ReadStore> {
       return docs.map(assetView);
     },
   };
-}
-
-const DUPLICATE_KEY = 11000;
-
-/**
- * Insert-once documents (ledger entries, assets): look up which already exist, insert the rest.
- * Cheaper than an upsert each, and much cheaper on jongodb, whose upserts scan the collection.
- * A duplicate key can only come from a second writer racing us; the next attempt skips what it wrote.
- */
-async function insertMissing<T extends { _id: string }>(collection: Collection<T>, docs: readonly T[]): Promise<void> {
-  if (docs.length === 0) return;
-  for (let attempt = 1; ; attempt++) {
-    const found = await collection.find({ _id: { $in: docs.map((d) => d._id) } } as Filter<T>, { projection: { _id: 1 } }).toArray();
-    const existing = new Set<unknown>(found.map((d) => d._id));
-    const missing = docs.filter((d) => !existing.has(d._id));
-    if (missing.length === 0) return;
-    try {
-      await collection.insertMany(missing as OptionalUnlessRequiredId<T>[], { ordered: true });
-      return;
-    } catch (error) {
-      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY) || attempt >= ATTEMPTS) throw error;
-    }
-  }
-}
-const ATTEMPTS = 3;
-
-/**
- * Ordered, so each document's insert-if-absent runs before its guarded set. The plan raises no
- * duplicate-key error by itself; one can still come from a second writer racing an upsert on
- * the same `_id`, and since every write is idempotent the cure is to run the batch again.
- */
-async function write<T extends { _id: string }>(collection: Collection<T>, ops: AnyBulkWriteOperation<T>[]): Promise<void> {
-  if (ops.length === 0) return;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await collection.bulkWrite(ops, { ordered: true });
-      return;
-    } catch (error) {
-      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY) || attempt >= ATTEMPTS) throw error;
-    }
-  }
 }

@@ -3,7 +3,8 @@
  * the read models" (tests and `verify`). Documents are sorted by `_id` and their fields by name;
  * Decimal128 becomes its canonical decimal string and dates ISO strings, so two databases built
  * by different batchings of the same journal compare equal with a plain deep equality.
- * The checkpoint is bookkeeping, not a read model, and is left out.
+ * The checkpoints are bookkeeping, not read models, and are left out; so is each document's fencing
+ * `epoch`, which tells who wrote it, not what it says.
  */
 import { Decimal128 } from 'mongodb';
 import type { Db } from 'mongodb';
@@ -15,8 +16,8 @@ export type ReadModelSnapshot = Readonly<Record<'wallets' | 'balances' | 'entrie
 
 export async function readModelSnapshot(db: Db): Promise<ReadModelSnapshot> {
   const dump = async (name: string): Promise<CanonicalValue[]> => {
-    const docs = await db.collection<{ _id: string }>(name).find().sort({ _id: 1 }).toArray();
-    return docs.map(canonical);
+    const docs = await db.collection<{ _id: string; epoch?: number }>(name).find().sort({ _id: 1 }).toArray();
+    return docs.map(({ epoch: _, ...doc }) => canonical(doc));
   };
   const [wallets, balances, entries, transfers, assets] = await Promise.all([
     dump(COLLECTION_NAMES.wallets),

@@ -8,9 +8,15 @@
  * when a newer change is already there. That matters beyond tidiness: jongodb aborts the rest of
  * a bulk write at the first error even when it is unordered.
  *
- * Merging the sets of one batch is exact because a batch is a contiguous range of the journal: a
- * document that already saw part of the range holds exactly the values the range's earlier
- * changes produced, and the merged set overwrites them with the range's last word per field.
+ * Merging the sets of one batch is exact because a batch holds every event of its documents in a
+ * contiguous range (a shard's events, and each document belongs to one shard): a document that
+ * already saw part of the range holds exactly the values the range's earlier changes produced,
+ * and the merged set overwrites them with the range's last word per field.
+ *
+ * Fencing: every write stamps the writer's epoch and the guarded set also requires the document's
+ * epoch to be no higher, so an owner that lost its shard can never overwrite its successor's
+ * writes. What such an owner might still write (a document its successor has not reached yet) is
+ * exactly what the successor writes when it gets there: the same events give the same changes.
  */
 import type { AnyBulkWriteOperation } from 'mongodb';
 import type { ProjectionChange } from '../../ports.js';
@@ -40,7 +46,7 @@ export type WritePlan = Readonly<{
   assets: AssetDoc[];
 }>;
 
-export function planWrites(changes: readonly ProjectionChange[]): WritePlan {
+export function planWrites(changes: readonly ProjectionChange[], epoch: number): WritePlan {
   const versioned = new Map<string, Collapsed>();
   const entries = new Map<string, Record<string, unknown>>();
   const assets = new Map<string, Record<string, unknown>>();
@@ -83,8 +89,8 @@ export function planWrites(changes: readonly ProjectionChange[]): WritePlan {
 
   const plan = { wallets: [], balances: [], transfers: [] } as { [K in 'wallets' | 'balances' | 'transfers']: AnyBulkWriteOperation<KeyedDoc>[] };
   const target = { wallet: plan.wallets, balance: plan.balances, transfer: plan.transfers } as const;
-  for (const doc of versioned.values()) target[doc.kind].push(...writePair(doc));
-  const withIds = (docs: Map<string, Record<string, unknown>>) => [...docs].map(([_id, fields]) => ({ ...fields, _id }));
+  for (const doc of versioned.values()) target[doc.kind].push(...writePair(doc, epoch));
+  const withIds = (docs: Map<string, Record<string, unknown>>) => [...docs].map(([_id, fields]) => ({ ...fields, epoch, _id }));
   return { ...plan, entries: withIds(entries), assets: withIds(assets) } as unknown as WritePlan;
 }
 
@@ -109,15 +115,15 @@ function collapse(docs: Map<string, Collapsed>, next: Collapsed): void {
   });
 }
 
-function writePair(doc: Collapsed): AnyBulkWriteOperation<KeyedDoc>[] {
+function writePair(doc: Collapsed, epoch: number): AnyBulkWriteOperation<KeyedDoc>[] {
   const guardedSet: AnyBulkWriteOperation<KeyedDoc> = {
-    updateOne: { filter: { _id: doc.id, seq: { $lt: doc.seq } }, update: { $set: { ...doc.set, seq: doc.seq } } },
+    updateOne: { filter: { _id: doc.id, seq: { $lt: doc.seq }, epoch: { $lte: epoch } }, update: { $set: { ...doc.set, seq: doc.seq, epoch } } },
   };
   if (!doc.insert) return [guardedSet];
   const insert: AnyBulkWriteOperation<KeyedDoc> = {
     updateOne: {
       filter: { _id: doc.id },
-      update: { $setOnInsert: { ...doc.insert.fields, seq: doc.insert.seq } },
+      update: { $setOnInsert: { ...doc.insert.fields, seq: doc.insert.seq, epoch } },
       upsert: true,
     },
   };

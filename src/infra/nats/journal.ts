@@ -1,8 +1,10 @@
 /**
- * The journal on JetStream: one subject per aggregate, appends guarded by
- * Nats-Expected-Last-Subject-Sequence so two writers can never both extend the same history.
+ * The journal on JetStream: one subject per aggregate (a wallet's carries its projection shard),
+ * appends guarded by Nats-Expected-Last-Subject-Sequence so two writers can never both extend the
+ * same history.
  */
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager, headers } from 'nats';
+import type { JournalTopology } from '../../app/sharding.js';
 import type { EventEnvelope } from '../../domain/events.js';
 import { type AggregateRef, ConcurrencyError, type Journal, type StoredEvent } from '../../ports.js';
 import { decodeJournalEvent } from './event-codec.js';
@@ -12,7 +14,7 @@ import { STREAMS, journalSubject } from './topology.js';
 
 const WRONG_LAST_SEQUENCE = 10071;
 
-export function createNatsJournal(js: JetStreamClient, jsm: JetStreamManager): Journal {
+export function createNatsJournal(js: JetStreamClient, jsm: JetStreamManager, topology: JournalTopology): Journal {
   async function lastSeqOf(subject: string): Promise<number> {
     try {
       const msg = await jsm.streams.getMessage(STREAMS.journal, { last_by_subj: subject });
@@ -46,7 +48,7 @@ export function createNatsJournal(js: JetStreamClient, jsm: JetStreamManager): J
 
   return {
     async read(ref: AggregateRef, afterSeq = 0): Promise<StoredEvent[]> {
-      const subject = journalSubject(ref);
+      const subject = journalSubject(ref, topology);
       const lastSeq = await lastSeqOf(subject);
       if (lastSeq <= afterSeq) return [];
       return readSubject(subject, afterSeq);
@@ -63,7 +65,7 @@ export function createNatsJournal(js: JetStreamClient, jsm: JetStreamManager): J
       const h = headers();
       h.set('Event-Type', event.type);
       try {
-        const ack = await js.publish(journalSubject(ref), encodeJson(event), {
+        const ack = await js.publish(journalSubject(ref, topology), encodeJson(event), {
           headers: h,
           msgID: event.id,
           expect: { lastSubjectSequence: expectedLastSeq },

@@ -5,6 +5,7 @@
 import type { NatsConnection } from 'nats';
 import { createAsyncQueue } from '../../app/async-queue.js';
 import type { LiveBus, LiveNotification, LiveTopic } from '../../ports.js';
+import { failpoint } from '../failpoints.js';
 import { decodeJson, encodeJson } from './json.js';
 
 const topicSubject = (topic: LiveTopic): string => {
@@ -71,7 +72,10 @@ const revive = (n: LiveNotification): LiveNotification => {
 export function createNatsLiveBus(nc: NatsConnection): LiveBus {
   return {
     async publish(notifications) {
-      for (const n of notifications) nc.publish(notificationSubject(n), encodeJson(n));
+      notifications.forEach((n, i) => {
+        if (i === 1) failpoint('projector.mid-notify');
+        nc.publish(notificationSubject(n), encodeJson(n));
+      });
       // Flush so a notification never sits in our buffer while a client waits for it.
       await nc.flush();
     },
