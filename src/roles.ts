@@ -80,7 +80,6 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
       nats.jsm,
       { stream: STREAMS.commands, durable: CONSUMERS.processor, description: 'Processor: decides commands and appends events', ackWaitMs: tuning.ackWaitMs },
       {
-        kind: 'each',
         concurrency: 64,
         handle: (msg) =>
           settle(nats.js, msg, CONSUMERS.processor, async () => void (await processor.process(decodeCommand(msg.data))), { isPoison, maxDeliver, log, onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.processor }) }),
@@ -98,7 +97,6 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
         ackWaitMs: tuning.ackWaitMs,
       },
       {
-        kind: 'each',
         concurrency: 32,
         handle: (msg) =>
           settle(nats.js, msg, CONSUMERS.saga, () => saga.handle({ seq: msg.seq, event: decodeJournalEvent(msg.data) }), {

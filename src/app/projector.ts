@@ -24,7 +24,7 @@ export type ShardProjectorDeps = Readonly<{
   /** The checkpoint the owner claimed the shard at. */
   checkpoint: number;
   /** Crash tests stop the process at named points of a batch (see infra/failpoints.ts). */
-  failpoint?: (name: 'projector.before-write' | 'projector.after-write' | 'projector.after-checkpoint') => void;
+  failpoint?: (name: 'projector.before-write' | 'projector.after-write' | 'projector.after-checkpoint') => void | Promise<void>;
 }>;
 
 export function createShardProjector({ store, read, live, fence, checkpoint, failpoint = () => undefined }: ShardProjectorDeps): ShardProjector {
@@ -41,14 +41,14 @@ export function createShardProjector({ store, read, live, fence, checkpoint, fai
       const uptoSeq = fresh[fresh.length - 1]!.seq;
       const transferIds = [...new Set(changes.flatMap((c) => (c.kind === 'transfer' ? [c.id] : [])))];
       const transfersBefore = transferIds.length > 0 ? await read.transfersByIds(transferIds) : [];
-      failpoint('projector.before-write');
+      await failpoint('projector.before-write');
       await store.write(changes, fence);
-      failpoint('projector.after-write');
+      await failpoint('projector.after-write');
       fence.check();
       await live.publish(notificationsOf(fresh, changes, transfersBefore));
       await store.advance(uptoSeq, fence);
       applied = uptoSeq;
-      failpoint('projector.after-checkpoint');
+      await failpoint('projector.after-checkpoint');
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Runs a durable pull consumer: fetches batches, hands them to a handler, acks what succeeded.
+ * Runs a durable pull consumer: hands each message to a handler, acks what succeeded.
  * A message whose handler throws is redelivered with a growing delay; one that keeps failing
  * (or is poison) goes to the DLQ. Stopping without draining (a crash) leaves unacked messages
  * to be redelivered to whoever runs the consumer next: handlers must be idempotent.
@@ -25,12 +25,8 @@ export type DurableConsumerOptions = {
   ackWaitMs?: number;
   /** Deliveries before a failing message goes to the DLQ. */
   maxDeliver?: number;
-  batch?: number;
-  /** Start from this stream sequence, replacing an existing consumer at another position. */
-  startSeq?: number;
 };
 
-export type BatchHandler = (messages: JsMsg[]) => Promise<void>;
 export type MessageHandler = (message: JsMsg) => Promise<void>;
 
 /** Decides per message whether a failure is permanent (DLQ at once) or worth a retry. */
@@ -47,12 +43,11 @@ export async function ensureDurable(jsm: JetStreamManager, opts: DurableConsumer
     max_deliver: -1,
     max_ack_pending: 10_000,
     ...(opts.filterSubject ? { filter_subject: opts.filterSubject } : {}),
-    ...(opts.startSeq ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: opts.startSeq } : { deliver_policy: DeliverPolicy.All }),
+    deliver_policy: DeliverPolicy.All,
   };
   try {
-    const info = await jsm.consumers.info(opts.stream, opts.durable);
-    if (opts.startSeq === undefined || info.ack_floor.stream_seq + 1 === opts.startSeq) return;
-    await jsm.consumers.delete(opts.stream, opts.durable);
+    await jsm.consumers.info(opts.stream, opts.durable);
+    return;
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
@@ -64,11 +59,8 @@ export async function ensureDurable(jsm: JetStreamManager, opts: DurableConsumer
   }
 }
 
-export type ConsumeMode =
-  /** Each message handled on its own, up to `concurrency` at once (ordering per key is the handler's job). */
-  | { kind: 'each'; concurrency: number; handle: MessageHandler }
-  /** Consecutive messages handed over together, one batch at a time, in stream order. */
-  | { kind: 'batch'; handle: BatchHandler };
+/** Each message handled on its own, up to `concurrency` at once (ordering per key is the handler's job). */
+export type ConsumeMode = { concurrency: number; handle: MessageHandler };
 
 /**
  * Consumes until `stop`. `stop({ drain: false })` is a crash as far as JetStream can tell:
@@ -84,36 +76,11 @@ export async function runDurable(
   await ensureDurable(jsm, opts);
   const consumer = await js.consumers.get(opts.stream, opts.durable);
   // Never hold more than we are working on: a message waiting in our buffer still runs down its ack wait.
-  const messages = await consumer.consume({ max_messages: mode.kind === 'each' ? mode.concurrency : (opts.batch ?? 256) });
+  const messages = await consumer.consume({ max_messages: mode.concurrency });
   const inFlight = new Set<Promise<void>>();
-
-  // Batch mode: one batch at a time, in stream order; whatever arrives while a batch runs becomes
-  // the next batch. (A message's info.pending cannot tell when to cut: messages delivered into our
-  // buffer while a batch ran each said "pending 0" when they left the server.)
-  const maxBatch = opts.batch ?? 256;
-  let batch: JsMsg[] = [];
-  let running: Promise<void> | null = null;
-  const runNext = (handle: BatchHandler): void => {
-    if (running || batch.length === 0) return;
-    const ready = batch;
-    batch = [];
-    running = handle(ready)
-      .catch((error) => log.error({ err: error, consumer: opts.durable }, 'batch failed'))
-      .finally(() => {
-        running = null;
-        runNext(handle);
-      });
-  };
 
   const loop = (async () => {
     for await (const msg of messages) {
-      if (mode.kind === 'batch') {
-        batch.push(msg);
-        runNext(mode.handle);
-        // Backpressure: one batch running and at most one full batch waiting.
-        while (batch.length >= maxBatch && running) await running;
-        continue;
-      }
       while (inFlight.size >= mode.concurrency) await Promise.race(inFlight);
       const task: Promise<void> = mode
         .handle(msg)
@@ -128,7 +95,6 @@ export async function runDurable(
       await messages.close();
       await loop;
       await Promise.allSettled(inFlight);
-      while (running) await running;
     },
   };
 }

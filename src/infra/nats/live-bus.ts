@@ -73,7 +73,7 @@ export function createNatsLiveBus(nc: NatsConnection): LiveBus {
   return {
     async publish(notifications) {
       notifications.forEach((n, i) => {
-        if (i === 1) failpoint('projector.mid-notify');
+        if (i === 1) void failpoint('projector.mid-notify');
         nc.publish(notificationSubject(n), encodeJson(n));
       });
       // Flush so a notification never sits in our buffer while a client waits for it.
