@@ -24,7 +24,7 @@ import { createMongoReadStore } from './infra/mongo/read-store.js';
 import { systemClock, systemIds } from './infra/system.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { Clock, Ids } from './ports.js';
+import type { Clock, Ids, Journal } from './ports.js';
 
 export type Role = 'api' | 'processor' | 'projector' | 'scheduler';
 export const ALL_ROLES: readonly Role[] = ['api', 'processor', 'projector', 'scheduler'];
@@ -172,6 +172,9 @@ export async function startSchedulerRole({ nats, db, log, clock = systemClock, i
   };
 }
 
+/** The journal as the api and `jetledger wallet` read it (time travel): built in this one place. */
+export const readerJournal = (nats: Nats): Journal => createNatsJournal(nats.js, nats.jsm);
+
 /** The app behind the API role. */
 export async function createApiApp({ nats, db, clock = systemClock, ids = systemIds }: RoleDeps): Promise<LedgerApp & Stoppable> {
   if (!db) throw new Error('the api needs MongoDB');
@@ -181,6 +184,7 @@ export async function createApiApp({ nats, db, clock = systemClock, ids = system
     outcomes,
     read: await createMongoReadStore(db),
     live: createNatsLiveBus(nats.nc),
+    journal: readerJournal(nats),
     clock,
     ids,
   });
