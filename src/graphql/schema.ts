@@ -11,5 +11,6 @@ import './transfer.js';
 import './transfer-mutations.js';
 import './wallet.js';
 import './wallet-mutations.js';
+import './wallet-as-of.js';
 
 export const schema = builder.toSchema();
