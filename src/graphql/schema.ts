@@ -12,5 +12,6 @@ import './transfer-mutations.js';
 import './wallet.js';
 import './wallet-mutations.js';
 import './wallet-as-of.js';
+import './command-batch.js';
 
 export const schema = builder.toSchema();
