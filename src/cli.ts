@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
  * `jetledger start [--roles a,b]` · `jetledger token --sub <id> [--admin] [--ttl 1h]` ·
- * `jetledger verify [--at-rest]` · `jetledger rebuild` · `jetledger dlq list|replay`
+ * `jetledger verify [--at-rest]` · `jetledger rebuild` · `jetledger dlq list|replay` ·
+ * `jetledger wallet <id> --at <instant> | --version <n>`
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DLQ_HELP, dlqCommand } from './commands/dlq.js';
 import { REBUILD_HELP, rebuildCommand } from './commands/rebuild.js';
 import { VERIFY_HELP, verifyCommand } from './commands/verify.js';
+import { WALLET_HELP, walletCommand } from './commands/wallet.js';
 import { ConfigError, loadConfig } from './config.js';
 import { developmentSecret } from './infra/auth/dev-secret.js';
 import { signToken } from './infra/auth/jwt.js';
@@ -21,7 +23,8 @@ const USAGE = `usage:
   jetledger verify [--at-rest]   ${VERIFY_HELP}
   jetledger rebuild              ${REBUILD_HELP}
   jetledger dlq list|replay <seq>|replay --all   ${DLQ_HELP}
-verify and rebuild need NATS_URL and MONGODB_URI (and MONGODB_DB) of the deployment; dlq needs NATS_URL.`;
+  jetledger wallet <id> --at <instant> | --version <n>   ${WALLET_HELP}
+verify and rebuild need NATS_URL and MONGODB_URI (and MONGODB_DB) of the deployment; dlq and wallet need NATS_URL.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -36,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return rebuildCommand();
     case 'dlq':
       return dlqCommand(rest);
+    case 'wallet':
+      return walletCommand(rest);
     default:
       console.error(USAGE);
       return command === undefined || command === '--help' ? 0 : 2;
