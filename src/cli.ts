@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `jetledger start [--roles a,b]` · `jetledger token --sub <id> [--admin] [--ttl 1h]` ·
- * `jetledger verify [--at-rest]` · `jetledger rebuild` · `jetledger dlq list|replay` · `jetledger status [--json]`
+ * `jetledger verify [--at-rest]` · `jetledger rebuild` · `jetledger dlq list|replay` · `jetledger status [--json]` ·
+ * `jetledger wallet <id> --at <instant> | --version <n>`
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +10,7 @@ import { DLQ_HELP, dlqCommand } from './commands/dlq.js';
 import { REBUILD_HELP, rebuildCommand } from './commands/rebuild.js';
 import { STATUS_HELP, statusCommand } from './commands/status.js';
 import { VERIFY_HELP, verifyCommand } from './commands/verify.js';
+import { WALLET_HELP, walletCommand } from './commands/wallet.js';
 import { ConfigError, loadConfig } from './config.js';
 import { developmentSecret } from './infra/auth/dev-secret.js';
 import { signToken } from './infra/auth/jwt.js';
@@ -23,7 +25,8 @@ const USAGE = `usage:
   jetledger rebuild              ${REBUILD_HELP}
   jetledger dlq list|replay <seq>|replay --all   ${DLQ_HELP}
   jetledger status [--json]      ${STATUS_HELP}
-verify, rebuild and status need NATS_URL and MONGODB_URI (and MONGODB_DB) of the deployment; dlq needs NATS_URL.`;
+  jetledger wallet <id> --at <instant> | --version <n>   ${WALLET_HELP}
+verify, rebuild and status need NATS_URL and MONGODB_URI (and MONGODB_DB) of the deployment; dlq and wallet need NATS_URL.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -40,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return dlqCommand(rest);
     case 'status':
       return statusCommand(rest);
+    case 'wallet':
+      return walletCommand(rest);
     default:
       console.error(USAGE);
       return command === undefined || command === '--help' ? 0 : 2;

@@ -10,7 +10,7 @@ import { createLedgerService } from './app/ledger-service.js';
 import { createProcessor } from './app/processor.js';
 import { startProjectionCoordinator } from './app/projection-coordinator.js';
 import { createScheduler } from './app/scheduler.js';
-import { allShards } from './app/sharding.js';
+import { type JournalTopology, allShards } from './app/sharding.js';
 import { startShardWorker } from './app/shard-worker.js';
 import { createTransferSaga } from './app/transfer-saga.js';
 import { createNatsCommandBus } from './infra/nats/command-bus.js';
@@ -32,7 +32,7 @@ import { currentInstance, isCertainlyGone } from './infra/process-identity.js';
 import { systemClock, systemIds } from './infra/system.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { Clock, Ids } from './ports.js';
+import type { Clock, Ids, Journal } from './ports.js';
 
 export type Role = 'api' | 'processor' | 'projector' | 'scheduler';
 export const ALL_ROLES: readonly Role[] = ['api', 'processor', 'projector', 'scheduler'];
@@ -188,6 +188,9 @@ export async function startSchedulerRole({ nats, db, log, clock = systemClock, i
   };
 }
 
+/** The journal as the api and `jetledger wallet` read it (time travel): built in this one place. */
+export const readerJournal = (nats: Nats, topology: JournalTopology): Journal => createNatsJournal(nats.js, nats.jsm, topology);
+
 /** The app behind the API role. */
 export async function createApiApp({ nats, topology, db, clock = systemClock, ids = systemIds }: RoleDeps): Promise<LedgerApp & Stoppable> {
   if (!db) throw new Error('the api needs MongoDB');
@@ -197,6 +200,7 @@ export async function createApiApp({ nats, topology, db, clock = systemClock, id
     outcomes,
     read: await createMongoReadStore(db),
     live: createNatsLiveBus(nats.nc),
+    journal: readerJournal(nats, topology),
     topology,
     clock,
     ids,

@@ -8,34 +8,41 @@
  * the recorded decision or publishes again (safe: the processor dedupes by commandId), which also
  * heals a crash between recording QUEUED and publishing.
  */
-import type { Clock, CommandBus, CommandMessage, CommandOutcome, Ids, LiveBus, OutcomeStore, ReadStore } from '../ports.js';
-import { IdempotencyKeyReusedError, type LedgerApp, type SubmitRequest } from './ledger-app.js';
+import type { Clock, CommandBus, CommandMessage, CommandOutcome, Ids, Journal, LiveBus, OutcomeStore, ReadStore } from '../ports.js';
+import { type PreparedCommand, submitBatch } from './command-batch.js';
+import { type CommandRequest, type Consistency, IdempotencyKeyReusedError, type LedgerApp, type Principal } from './ledger-app.js';
 import { type JournalTopology, walletShard } from './sharding.js';
+import { createWalletAsOf } from './wallet-as-of.js';
 
 export type LedgerServiceDeps = {
   bus: CommandBus;
   outcomes: OutcomeStore;
   read: ReadStore;
   live: LiveBus;
+  /** Read by time travel (`walletAsOf`) only: the API decides nothing itself. */
+  journal: Journal;
   /** Which shard's checkpoint tells that a wallet's event is projected. */
   topology: JournalTopology;
   clock: Clock;
   ids: Ids;
-  /** How long DECIDED and PROJECTED wait before answering with the state reached so far. */
+  /** How long DECIDED and PROJECTED wait (a whole batch too) before answering with the state reached so far. */
   waitMs?: number;
+  /** Commands of one batch in flight at once (default MAX_IN_FLIGHT). */
+  maxInFlight?: number;
 };
 
 /** PROJECTED looks at the checkpoint this often too: a notification lost in a projector crash must not cost the whole wait. */
 const CHECKPOINT_POLL_MS = 250;
 
 export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
-  const { bus, outcomes, read, live, topology, clock, ids, waitMs = 10_000 } = deps;
+  const { bus, outcomes, read, live, journal, topology, clock, ids, waitMs = 10_000, maxInFlight } = deps;
+  const asOf = createWalletAsOf(journal);
+  const now = (): number => clock.now().getTime();
 
-  const commandIdOf = (request: SubmitRequest): string =>
-    request.idempotencyKey === undefined ? ids.random() : ids.derive(idempotencyName(request.principal.sub, request.idempotencyKey));
+  const commandIdOf = (principal: Principal, idempotencyKey: string | undefined): string =>
+    idempotencyKey === undefined ? ids.random() : ids.derive(idempotencyName(principal.sub, idempotencyKey));
 
-  const messageOf = (request: SubmitRequest, commandId: string, fingerprint: string): CommandMessage => {
-    const { command, principal } = request;
+  const messageOf = (principal: Principal, command: CommandRequest, commandId: string, fingerprint: string): CommandMessage => {
     const data =
       command.type === 'CreateWallet'
         ? { ...command.data, walletId: ids.derive(`wallet:${commandId}`), ownerId: principal.sub }
@@ -49,28 +56,35 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
     };
   };
 
+  const prepare = (principal: Principal, command: CommandRequest, idempotencyKey: string | undefined): PreparedCommand => {
+    const commandId = commandIdOf(principal, idempotencyKey);
+    const fingerprint = ids.derive(`fingerprint:${canonicalJson(command)}`);
+    return { commandId, fingerprint, idempotencyKey, message: messageOf(principal, command, commandId, fingerprint) };
+  };
+
   /** Assets have no live notifications (they change rarely): look until the catalog shows it. */
-  async function waitAssetProjected(code: string): Promise<void> {
-    const deadline = clock.now().getTime() + waitMs;
-    while (!(await read.assets()).some((a) => a.code === code) && clock.now().getTime() < deadline) {
+  async function waitAssetProjected(code: string, deadline: number): Promise<void> {
+    while (!(await read.assets()).some((a) => a.code === code) && now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
   /** Waits until the read models show the accepted event (the wallet's version reached it). */
-  async function waitProjected(outcome: CommandOutcome, message: CommandMessage): Promise<void> {
+  async function waitProjected(outcome: CommandOutcome, message: CommandMessage, deadline: number): Promise<void> {
     if (outcome.state !== 'ACCEPTED') return;
-    if (message.type === 'RegisterAsset') return waitAssetProjected((message.data as { code: string }).code);
+    if (message.type === 'RegisterAsset') return waitAssetProjected((message.data as { code: string }).code, deadline);
     if (!outcome.walletId || !outcome.aggregateVersion || !outcome.journalSeq) return;
     const { walletId, aggregateVersion, journalSeq } = outcome;
+    const remaining = deadline - now();
+    if (remaining <= 0) return;
     const shard = walletShard(walletId, topology);
-    // Released as soon as we answer, not when the wait would have timed out.
+    // Ended as soon as the wait is over, not when it would have timed out: a batch waits for many.
     const done = new AbortController();
-    const signal = AbortSignal.any([done.signal, AbortSignal.timeout(waitMs)]);
+    const signal = AbortSignal.any([done.signal, AbortSignal.timeout(remaining)]);
     try {
       const updates = await live.subscribe({ kind: 'wallet', walletId }, signal);
       // The wallet notification is published once every collection of its batch is written (the
-      // wallet document alone could be ahead of its balances); the checkpoint moves after that.
+      // wallet document alone could be ahead of its balances); the shard's checkpoint moves after that.
       const projected = async () => (await read.checkpoint(shard)) >= journalSeq;
       if (await projected()) return;
       const notified = (async () => {
@@ -88,35 +102,59 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
     }
   }
 
+  /**
+   * One command: record QUEUED unless it is a repeat, publish, and wait as `consistency` asks
+   * until `deadline` (epoch ms), answering with the state reached by then.
+   */
+  async function send(prepared: PreparedCommand, consistency: Consistency, deadline: number): Promise<CommandOutcome> {
+    const { commandId, fingerprint, message } = prepared;
+    const data = message.data as { walletId?: string; transferId?: string };
+    const queued: CommandOutcome = {
+      commandId,
+      state: 'QUEUED',
+      walletId: data.walletId,
+      transferId: data.transferId,
+      fingerprint,
+      at: clock.now().toISOString(),
+    };
+    const existing = await outcomes.createQueued(queued);
+    if (existing?.fingerprint && existing.fingerprint !== fingerprint) {
+      throw new IdempotencyKeyReusedError(prepared.idempotencyKey ?? commandId);
+    }
+    let outcome = existing ?? queued;
+    if (outcome.state === 'QUEUED') {
+      await bus.publish(message);
+      if (consistency === 'QUEUED') return outcome;
+      const remaining = deadline - now();
+      if (remaining > 0) outcome = (await outcomes.waitFor(commandId, (o) => o.state !== 'QUEUED', remaining)) ?? outcome;
+    }
+    if (consistency === 'PROJECTED') await waitProjected(outcome, message, deadline);
+    return outcome;
+  }
+
   return {
     read,
     live,
 
-    async submit(request) {
-      const commandId = commandIdOf(request);
-      const fingerprint = ids.derive(`fingerprint:${canonicalJson(request.command)}`);
-      const message = messageOf(request, commandId, fingerprint);
-      const data = message.data as { walletId?: string; transferId?: string };
-      const queued: CommandOutcome = {
-        commandId,
-        state: 'QUEUED',
-        walletId: data.walletId,
-        transferId: data.transferId,
-        fingerprint,
-        at: clock.now().toISOString(),
-      };
-      const existing = await outcomes.createQueued(queued);
-      if (existing?.fingerprint && existing.fingerprint !== fingerprint) {
-        throw new IdempotencyKeyReusedError(request.idempotencyKey ?? commandId);
-      }
-      let outcome = existing ?? queued;
-      if (outcome.state === 'QUEUED') {
-        await bus.publish(message);
-        if (request.consistency === 'QUEUED') return outcome;
-        outcome = (await outcomes.waitFor(commandId, (o) => o.state !== 'QUEUED', waitMs)) ?? outcome;
-      }
-      if (request.consistency === 'PROJECTED') await waitProjected(outcome, message);
-      return outcome;
+    submit: (request) =>
+      send(prepare(request.principal, request.command, request.idempotencyKey), request.consistency, now() + waitMs),
+
+    submitMany: ({ principal, items, consistency }) => {
+      const deadline = now() + waitMs;
+      return submitBatch(items, {
+        prepare: (command, idempotencyKey) => prepare(principal, command, idempotencyKey),
+        commandIdOf: (idempotencyKey) => commandIdOf(principal, idempotencyKey),
+        send: (prepared) => send(prepared, consistency, deadline),
+        recorded: (commandId) => outcomes.get(commandId),
+        clock,
+        maxInFlight,
+      });
+    },
+
+    async walletAsOf({ principal, walletId, cut }) {
+      const state = await asOf(walletId, cut);
+      // Someone else's wallet gets the answer an unknown id gets.
+      return state !== null && (principal.admin || state.ownerId === principal.sub) ? state : null;
     },
 
     commandStatus: (commandId) => outcomes.get(commandId),

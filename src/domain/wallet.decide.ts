@@ -87,10 +87,13 @@ const gate = (command: WalletCommand, state: WalletState): Rejection | null => {
   if (state.exists && !isPrivileged(metadata) && state.ownerId !== metadata.actor) {
     return reject('FORBIDDEN', `wallet ${state.id} belongs to another user`);
   }
-  if (!state.exists) return reject('WALLET_NOT_FOUND', `wallet ${command.data.walletId} does not exist`);
+  if (!state.exists) return walletNotFound(command.data.walletId);
   if (state.status === 'CLOSED') return reject('WALLET_CLOSED', `wallet ${state.id} is closed`);
   return null;
 };
+
+/** Also what the API answers for someone else's wallet, so a refusal never tells that it exists. */
+export const walletNotFound = (walletId: string): Rejection => reject('WALLET_NOT_FOUND', `wallet ${walletId} does not exist`);
 
 const createWallet = (command: CreateWallet, state: WalletState): Decision<WalletEvent> => {
   if (state.exists) return rejected(reject('WALLET_EXISTS', `wallet ${command.data.walletId} already exists`));

@@ -44,11 +44,16 @@ export async function visibleTransfer(ctx: GraphQLContext, transferId: string): 
  * someone else's. A wallet missing from the read model may just be lagging, so it passes here;
  * the processor checks ownership again against the journal.
  */
-export async function assertMayActOnWallet(ctx: GraphQLContext, walletId: string): Promise<void> {
+export async function mayActOnWallet(ctx: GraphQLContext, walletId: string): Promise<boolean> {
   const principal = principalOf(ctx);
-  if (principal.admin) return;
+  if (principal.admin) return true;
   const wallet = await ctx.loaders.walletById.load(walletId);
-  if (wallet !== null && wallet.ownerId !== principal.sub) throw forbidden(`wallet ${walletId} belongs to another user`);
+  return wallet === null || wallet.ownerId === principal.sub;
+}
+
+/** `mayActOnWallet` for a single mutation: a refusal is the mutation's error. */
+export async function assertMayActOnWallet(ctx: GraphQLContext, walletId: string): Promise<void> {
+  if (!(await mayActOnWallet(ctx, walletId))) throw forbidden(`wallet ${walletId} belongs to another user`);
 }
 
 /**

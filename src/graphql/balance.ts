@@ -1,7 +1,7 @@
 import type { BalanceView } from '../ports.js';
 import { assertMayActOnWallet, mayWatchWallet } from './access.js';
 import { builder } from './builder.js';
-import { submitCommand } from './command.js';
+import { type ParsedCommand, submitCommand } from './command.js';
 import { CommandResultRef, ConsistencyEnum } from './command-result.js';
 import type { GraphQLContext } from './context.js';
 import { liveIterable, renewLoaders, untilAborted } from './live.js';
@@ -30,8 +30,14 @@ const fundsInputType = (name: 'DepositInput' | 'WithdrawInput') =>
       idempotencyKey: t.string(),
     }),
   });
-const DepositInput = fundsInputType('DepositInput');
-const WithdrawInput = fundsInputType('WithdrawInput');
+export const DepositInput = fundsInputType('DepositInput');
+export const WithdrawInput = fundsInputType('WithdrawInput');
+
+/** A DepositInput or WithdrawInput as its command; BAD_USER_INPUT names the field under `root`. Shared with submitCommands. */
+export function fundsRequest(type: 'Deposit' | 'Withdraw', input: unknown, root = 'input'): ParsedCommand {
+  const { idempotencyKey, ...data } = parseInput(fundsInput, input, root);
+  return { command: { type, data }, idempotencyKey, walletId: data.walletId };
+}
 
 /** Deposit and withdraw differ only in the command they send. */
 function fundsMutation(field: 'deposit' | 'withdraw', type: 'Deposit' | 'Withdraw', inputType: typeof DepositInput): void {
@@ -43,9 +49,9 @@ function fundsMutation(field: 'deposit' | 'withdraw', type: 'Deposit' | 'Withdra
         consistency: t.arg({ type: ConsistencyEnum, defaultValue: 'DECIDED' }),
       },
       resolve: async (_root, args, ctx) => {
-        const { idempotencyKey, ...data } = parseInput(fundsInput, args.input);
-        await assertMayActOnWallet(ctx, data.walletId);
-        return submitCommand(ctx, { type, data }, { idempotencyKey, consistency: args.consistency });
+        const { command, idempotencyKey, walletId } = fundsRequest(type, args.input);
+        await assertMayActOnWallet(ctx, walletId);
+        return submitCommand(ctx, command, { idempotencyKey, consistency: args.consistency });
       },
     }),
   );

@@ -13,6 +13,9 @@ export type CommandResultShape = Readonly<{
   transferId: string | null;
 }>;
 
+/** A mutation input parsed into the command it asks for, and the wallet it acts on (to authorize). */
+export type ParsedCommand = Readonly<{ command: CommandRequest; idempotencyKey: string | undefined; walletId: string }>;
+
 export const toCommandResult = (outcome: CommandOutcome): CommandResultShape => ({
   commandId: outcome.commandId,
   state: outcome.state,

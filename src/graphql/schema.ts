@@ -11,5 +11,7 @@ import './transfer.js';
 import './transfer-mutations.js';
 import './wallet.js';
 import './wallet-mutations.js';
+import './wallet-as-of.js';
+import './command-batch.js';
 
 export const schema = builder.toSchema();

@@ -1,13 +1,13 @@
 import type { TransferView } from '../ports.js';
 import { assertMayActOnWallet } from './access.js';
 import { builder } from './builder.js';
-import { submitCommand } from './command.js';
+import { type ParsedCommand, submitCommand } from './command.js';
 import { CommandResultRef, ConsistencyEnum } from './command-result.js';
 import type { GraphQLContext } from './context.js';
 import { notFound } from './errors.js';
 import { cancelTransferInput, parseInput, rescheduleTransferInput, transferInput } from './validation.js';
 
-const TransferInput = builder.inputType('TransferInput', {
+export const TransferInput = builder.inputType('TransferInput', {
   description: 'With executeAt in the future the transfer is scheduled; otherwise it runs now.',
   fields: (t) => ({
     fromWalletId: t.id({ required: true }),
@@ -29,6 +29,17 @@ const RescheduleTransferInput = builder.inputType('RescheduleTransferInput', {
   }),
 });
 
+/** A TransferInput as its command, addressed to the source wallet; shared with submitCommands. */
+export function transferRequest(input: unknown, root = 'input'): ParsedCommand {
+  const { fromWalletId, toWalletId, asset, amount, executeAt, idempotencyKey } = parseInput(transferInput, input, root);
+  return {
+    command: { type: 'RequestTransfer', data: { walletId: fromWalletId, toWalletId, asset, amount, executeAt: executeAt?.toISOString() } },
+    idempotencyKey,
+    // Only the source must be the caller's: a transfer may target any existing wallet.
+    walletId: fromWalletId,
+  };
+}
+
 /**
  * Cancel and reschedule are commands to the source wallet, which the client does not name: the
  * read model tells which wallet that is. A transfer not projected yet cannot be addressed.
@@ -48,14 +59,9 @@ builder.mutationFields((t) => ({
       consistency: t.arg({ type: ConsistencyEnum, defaultValue: 'DECIDED' }),
     },
     resolve: async (_root, args, ctx) => {
-      const { fromWalletId, toWalletId, asset, amount, executeAt, idempotencyKey } = parseInput(transferInput, args.input);
-      // Only the source must be the caller's: a transfer may target any existing wallet.
-      await assertMayActOnWallet(ctx, fromWalletId);
-      return submitCommand(
-        ctx,
-        { type: 'RequestTransfer', data: { walletId: fromWalletId, toWalletId, asset, amount, executeAt: executeAt?.toISOString() } },
-        { idempotencyKey, consistency: args.consistency },
-      );
+      const { command, idempotencyKey, walletId } = transferRequest(args.input);
+      await assertMayActOnWallet(ctx, walletId);
+      return submitCommand(ctx, command, { idempotencyKey, consistency: args.consistency });
     },
   }),
   cancelTransfer: t.field({

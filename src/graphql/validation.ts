@@ -60,6 +60,11 @@ export const registerAssetInput = z.object({
   maxAmount: optional(amount),
 });
 
+/** Wallet.asOf: an instant or a version, exactly one. */
+export const asOfInput = z
+  .object({ at: optional(z.date()), version: optional(z.number().int().min(0, 'must be 0 or more')) })
+  .refine((cut) => (cut.at === undefined) !== (cut.version === undefined), 'takes exactly one of `at` and `version`');
+
 /** Parses `value` or throws BAD_USER_INPUT naming the first offending field, e.g. "input.name: ...". */
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown, root = 'input'): z.output<T> {
   const result = schema.safeParse(value);

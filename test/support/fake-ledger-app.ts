@@ -4,16 +4,20 @@
  */
 import { createAsyncQueue, type AsyncQueue } from '../../src/app/async-queue.js';
 import { subtractDecimal } from '../../src/app/decimal.js';
-import type { LedgerApp, SubmitRequest } from '../../src/app/ledger-app.js';
+import type { LedgerApp, SubmitManyRequest, SubmitRequest } from '../../src/app/ledger-app.js';
+import { createWalletAsOf } from '../../src/app/wallet-as-of.js';
+import type { EventEnvelope } from '../../src/domain/events.js';
 import type {
   AssetView,
   BalanceView,
   CommandOutcome,
+  Journal,
   LedgerEntryView,
   LiveBus,
   LiveNotification,
   LiveTopic,
   ReadStore,
+  StoredEvent,
   TransferView,
   WalletView,
 } from '../../src/ports.js';
@@ -24,6 +28,8 @@ export type Seed = {
   entries: LedgerEntryView[];
   transfers: TransferView[];
   assets: AssetView[];
+  /** Wallet events for time travel (`walletAsOf`), which reads the journal, not the read models. */
+  journal: StoredEvent[];
 };
 
 type ReadMethod = Exclude<keyof ReadStore, 'checkpoint'>;
@@ -31,6 +37,8 @@ type ReadMethod = Exclude<keyof ReadStore, 'checkpoint'>;
 export type FakeLedgerApp = LedgerApp & {
   readonly data: Seed;
   readonly submitted: SubmitRequest[];
+  /** Every submitMany call; its command items also appear in `submitted`, its refused ones only here. */
+  readonly batches: SubmitManyRequest[];
   /** ReadStore calls by method since the last reset. */
   readonly calls: Record<ReadMethod, number>;
   totalReadCalls(): number;
@@ -126,6 +134,7 @@ export function createFakeLedgerApp(seed: Partial<Seed> = {}): FakeLedgerApp {
     entries: seed.entries ?? [],
     transfers: seed.transfers ?? [],
     assets: seed.assets ?? DEFAULT_ASSETS,
+    journal: seed.journal ?? [],
   };
   const calls = {} as Record<ReadMethod, number>;
   const count = (method: ReadMethod): void => {
@@ -193,10 +202,22 @@ export function createFakeLedgerApp(seed: Partial<Seed> = {}): FakeLedgerApp {
   const outcomes = new Map<string, CommandOutcome>();
   const watchers = new Map<string, Set<AsyncQueue<CommandOutcome>>>();
   const submitted: SubmitRequest[] = [];
+  const batches: SubmitManyRequest[] = [];
+
+  // The assets as the journal would hold them: time travel reads amounts in each asset's scale.
+  const journal: Journal = {
+    read: async (ref, afterSeq = 0) => data.journal.filter((s) => s.event.walletId === ref.id && s.seq > afterSeq),
+    readAssets: async () => data.assets.map((asset, i) => ({ seq: i + 1, event: assetRegistered(asset) })),
+    append: async () => {
+      throw new Error('the fake journal is seeded, not appended to');
+    },
+  };
+  const asOf = createWalletAsOf(journal);
 
   const app: FakeLedgerApp = {
     data,
     submitted,
+    batches,
     calls,
     read,
     live,
@@ -220,6 +241,25 @@ export function createFakeLedgerApp(seed: Partial<Seed> = {}): FakeLedgerApp {
       app.recordOutcome(outcome);
       return outcome;
     },
+    // One at a time and in order: batching itself is the real service's, tested over in-memory ports.
+    submitMany: async (request) => {
+      batches.push(request);
+      const answers: CommandOutcome[] = [];
+      for (const [i, item] of request.items.entries()) {
+        if (item.kind === 'refused') {
+          const walletId = (item.command?.data as { walletId?: string } | undefined)?.walletId;
+          answers.push({ commandId: `refused-${i}`, state: 'REJECTED', ...item.refusal, walletId, at: EPOCH.toISOString() });
+        } else {
+          answers.push(await app.submit({ principal: request.principal, command: item.command, idempotencyKey: item.idempotencyKey, consistency: request.consistency }));
+        }
+      }
+      return answers;
+    },
+    // As the service: someone else's wallet answers like an unknown one.
+    walletAsOf: async ({ principal, walletId, cut }) => {
+      const state = await asOf(walletId, cut);
+      return state !== null && (principal.admin || state.ownerId === principal.sub) ? state : null;
+    },
     commandStatus: async (commandId) => outcomes.get(commandId) ?? null,
     watchCommand: (commandId, signal) => {
       const queue = createAsyncQueue<CommandOutcome>(signal);
@@ -240,3 +280,15 @@ export function createFakeLedgerApp(seed: Partial<Seed> = {}): FakeLedgerApp {
   };
   return app;
 }
+
+const assetRegistered = (asset: AssetView): EventEnvelope => ({
+  id: `asset-${asset.code}`,
+  type: 'AssetRegistered',
+  assetCode: asset.code,
+  version: 1,
+  occurredAt: EPOCH.toISOString(),
+  commandId: `register-${asset.code}`,
+  correlationId: `register-${asset.code}`,
+  actor: 'system',
+  data: { code: asset.code, decimals: asset.decimals, networks: asset.networks, minAmount: asset.minAmount, maxAmount: asset.maxAmount },
+});
