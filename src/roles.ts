@@ -9,6 +9,7 @@ import type { LedgerApp } from './app/ledger-app.js';
 import { createLedgerService } from './app/ledger-service.js';
 import { createProcessor } from './app/processor.js';
 import { startProjectionCoordinator } from './app/projection-coordinator.js';
+import { repeat } from './app/repeat.js';
 import { createScheduler } from './app/scheduler.js';
 import { type JournalTopology, allShards } from './app/sharding.js';
 import { startShardWorker } from './app/shard-worker.js';
@@ -61,7 +62,7 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
   const journal = createNatsJournal(nats.js, nats.jsm, topology);
   const outcomes = await createNatsOutcomeStore(nats.nc);
   const handler = await createCommandHandler({ journal, clock, ids });
-  const decide = createProcessor({ handler, outcomes });
+  const decide = createProcessor({ handler, outcomes, journal });
   const processor: typeof decide = {
     async process(command) {
       const outcome = await decide.process(command);
@@ -69,7 +70,15 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
       return outcome;
     },
   };
-  const saga = createTransferSaga({ processor, ids, clock });
+  const saga = createTransferSaga({
+    processor,
+    ids,
+    clock,
+    onAnomaly: (anomaly) => {
+      log.error({ anomaly }, `transfer saga anomaly (${anomaly.kind}): ${anomaly.detail}`);
+      metrics?.sagaAnomalies.inc({ kind: anomaly.kind });
+    },
+  });
   const maxDeliver = tuning.maxDeliver ?? 10;
 
   await registerDefaultCatalog({ processor, catalog: handler.catalog, ids, clock });
@@ -163,32 +172,11 @@ export async function startProjectorRole({ nats, topology, db, log, metrics, tun
 export async function startSchedulerRole({ nats, db, log, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the scheduler needs MongoDB');
   const scheduler = createScheduler({ read: await createMongoReadStore(db), bus: createNatsCommandBus(nats.js), clock, ids });
-  const intervalMs = tuning.schedulerIntervalMs ?? 200;
-  // A chain, never an interval: a tick slowed down by MongoDB delays the next instead of queueing more behind it.
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let running: Promise<unknown> = Promise.resolve();
-  const schedule = () => {
-    timer = setTimeout(() => {
-      running = scheduler
-        .tick()
-        .catch((error) => log.error({ err: error }, 'scheduler tick failed'))
-        .finally(() => {
-          if (!stopped) schedule();
-        });
-    }, intervalMs);
-  };
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  const ticks = repeat(() => scheduler.tick(), tuning.schedulerIntervalMs ?? 200, (error) => log.error({ err: error }, 'scheduler tick failed'));
+  return { stop: () => ticks.stop() };
 }
 
-/** The journal as the api and `jetledger wallet` read it (time travel): built in this one place. */
+/** The journal as readers see it (time travel, operator commands): the same subjects the processor appends to. */
 export const readerJournal = (nats: Nats, topology: JournalTopology): Journal => createNatsJournal(nats.js, nats.jsm, topology);
 
 /** The app behind the API role. */

@@ -13,7 +13,14 @@ import type { Processor } from './processor.js';
 
 export type TransferSaga = { handle(stored: StoredEvent): Promise<void> };
 
-export function createTransferSaga(deps: { processor: Processor; ids: Ids; clock: Clock }): TransferSaga {
+/**
+ * Something the journal says that should never happen. `credited-but-not-pending`: the saga's own
+ * credit was accepted, yet the source no longer had the transfer pending (refunded or completed by
+ * another path): money may exist twice. Not retried (it cannot heal itself), but never silent.
+ */
+export type SagaAnomaly = Readonly<{ kind: 'credited-but-not-pending'; transferId: string; fromWalletId: string; toWalletId: string; detail: string }>;
+
+export function createTransferSaga(deps: { processor: Processor; ids: Ids; clock: Clock; onAnomaly?: (anomaly: SagaAnomaly) => void }): TransferSaga {
   const { processor, ids, clock } = deps;
 
   const systemCommand = (source: EventEnvelope, step: string, type: CommandMessage['type'], data: CommandMessage['data']): CommandMessage => ({
@@ -53,8 +60,19 @@ export function createTransferSaga(deps: { processor: Processor; ids: Ids; clock
               reason: `${credit.code ?? 'REJECTED'}: ${credit.message ?? 'the destination refused the credit'}`,
             });
       const finished = await step(finish);
-      if (finished.state !== 'ACCEPTED' && finished.code !== 'TRANSFER_NOT_PENDING') {
+      if (finished.state === 'ACCEPTED') return;
+      if (finished.code !== 'TRANSFER_NOT_PENDING') {
         throw new Error(`transfer ${data.transferId}: ${finish.type} was refused (${finished.code}: ${finished.message})`);
+      }
+      // After a refused credit, a transfer no longer pending was already refunded (a retried saga): fine.
+      if (credit.state === 'ACCEPTED') {
+        deps.onAnomaly?.({
+          kind: 'credited-but-not-pending',
+          transferId: data.transferId,
+          fromWalletId: event.walletId,
+          toWalletId: data.toWalletId,
+          detail: `the destination was credited, but completing the source was refused: ${finished.message ?? finished.code}`,
+        });
       }
     },
   };

@@ -18,3 +18,5 @@ export const badUserInput = (message: string, field?: string): GraphQLError =>
 export const notFound = (message: string): GraphQLError => coded('NOT_FOUND', message);
 
 export const idempotencyKeyReused = (message: string): GraphQLError => coded('IDEMPOTENCY_KEY_REUSED', message);
+
+export const subscriberTooSlow = (message: string): GraphQLError => coded('SUBSCRIBER_TOO_SLOW', message);

@@ -1,4 +1,6 @@
+import { SubscriberTooSlowError } from '../app/async-queue.js';
 import type { GraphQLContext } from './context.js';
+import { subscriberTooSlow } from './errors.js';
 import { createLoaders } from './loaders.js';
 
 /**
@@ -18,7 +20,8 @@ export function liveIterable<T>(body: (signal: AbortSignal) => AsyncGenerator<T>
         return result;
       } catch (error) {
         controller.abort();
-        throw error;
+        // A client that could not keep up learns why its subscription ended, with a code to act on.
+        throw error instanceof SubscriberTooSlowError ? subscriberTooSlow(error.message) : error;
       }
     },
     return: (value?: unknown) => {

@@ -155,8 +155,13 @@ describe('transfers between wallets', () => {
     expect((await submit(alice, { type: 'CancelTransfer', data: { walletId: from, transferId: id } })).state).toBe('ACCEPTED');
     expect((await stack.app.read.transfersByIds([id]))[0]?.status).toBe('CANCELLED');
     expect(await balance(from)).toMatchObject({ total: '100', reserved: '0', available: '100' });
+    // Ended, not unknown: the answer says how it ended.
     const again = await submit(alice, { type: 'CancelTransfer', data: { walletId: from, transferId: id } }, 'DECIDED');
-    expect(again).toMatchObject({ state: 'REJECTED', code: 'TRANSFER_NOT_FOUND' });
+    expect(again).toMatchObject({ state: 'REJECTED', code: 'TRANSFER_NOT_CANCELLABLE', message: `transfer ${id} has already ended: CANCELLED` });
+    const moved = await submit(alice, { type: 'RescheduleTransfer', data: { walletId: from, transferId: id, executeAt: sooner } }, 'DECIDED');
+    expect(moved).toMatchObject({ state: 'REJECTED', code: 'TRANSFER_NOT_CANCELLABLE' });
+    const unknown = await submit(alice, { type: 'CancelTransfer', data: { walletId: from, transferId: 'no-such-transfer' } }, 'DECIDED');
+    expect(unknown).toMatchObject({ state: 'REJECTED', code: 'TRANSFER_NOT_FOUND' });
   });
 
   it('lets cancel race execution with exactly one winner each time', async () => {
@@ -170,6 +175,8 @@ describe('transfers between wallets', () => {
         await waitFor(() => Date.now() >= executeAt.getTime() - 20 || null, { intervalMs: 5 });
         const cancel = await submit(alice, { type: 'CancelTransfer', data: { walletId: from, transferId: transferId as string } }, 'DECIDED');
         const final = await transferDone(transferId as string);
+        // A cancel that lost the race names the transfer's fate (it already ran, or is running).
+        if (cancel.state !== 'ACCEPTED') expect(cancel.code, cancel.message).toBe('TRANSFER_NOT_CANCELLABLE');
         return { cancelled: cancel.state === 'ACCEPTED', status: final.status };
       }),
     );

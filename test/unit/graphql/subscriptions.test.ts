@@ -143,3 +143,17 @@ describe('commandStatus of a command nobody knows yet', () => {
     expect((await first).event).toMatch(/complete|end/);
   });
 });
+
+describe('a subscriber that cannot keep up', () => {
+  it('is ended with SUBSCRIBER_TOO_SLOW rather than buffered without bound', async () => {
+    const s = await subscribe(BALANCE, { walletId: 'wallet-a1', asset: 'BTC' }, h.tokens.alice);
+    expect((await s.next('current BTC')).data?.data).toEqual({ balanceChanged: { asset: 'BTC', total: '1.5', version: 4 } });
+    // Far more changes than a subscription may hold, all at once while the client reads nothing.
+    const burst = Array.from({ length: 1_500 }, (_, i) => ({ kind: 'balance' as const, balance: balanceView({ walletId: 'wallet-a1', asset: 'BTC', total: String(i), version: 5 + i }) }));
+    await h.app.push(...burst);
+    let last = await s.next('the burst or the error');
+    while (last.data?.data) last = await s.next('the error');
+    expect(last.data ? codes(last.data) : null).toEqual(['SUBSCRIBER_TOO_SLOW']);
+    await until(() => h.app.openSubscriptions() === 0, 'the live subscription is released');
+  });
+});
