@@ -11,6 +11,8 @@ export type RoleProcess = Readonly<{
   /** The GraphQL endpoint, for the api role. */
   url: string | null;
   stop(): Promise<void>;
+  /** SIGKILL: a crash, no cleanup. */
+  kill(): Promise<void>;
 }>;
 
 const READY_TIMEOUT_MS = 60_000;
@@ -70,5 +72,6 @@ export async function startRole(role: string, cwd: string, env: Record<string, s
     pid: child.pid as number,
     url: /GraphiQL at (\S+)/.exec(output)?.[1] ?? null,
     stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
   };
 }
