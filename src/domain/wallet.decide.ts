@@ -84,10 +84,10 @@ const gate = (command: WalletCommand, state: WalletState): Rejection | null => {
     }
     return null;
   }
-  if (state.exists && !isPrivileged(metadata) && state.ownerId !== metadata.actor) {
-    return reject('FORBIDDEN', `wallet ${state.id} belongs to another user`);
-  }
-  if (!state.exists) return reject('WALLET_NOT_FOUND', `wallet ${command.data.walletId} does not exist`);
+  // Someone else's wallet answers exactly like a missing one: a different answer would tell a
+  // stranger which wallet ids exist.
+  const visible = state.exists && (isPrivileged(metadata) || state.ownerId === metadata.actor);
+  if (!visible) return reject('WALLET_NOT_FOUND', `wallet ${command.data.walletId} does not exist`);
   if (state.status === 'CLOSED') return reject('WALLET_CLOSED', `wallet ${state.id} is closed`);
   return null;
 };

@@ -202,7 +202,7 @@ describe('jetledger start, over HTTP', () => {
 
     const float = await gql(url, DepositDocument, { walletId, asset: 'BTC', amount: 1.5 as unknown as string }, alice);
     expect(codesOf(float)).toEqual(['BAD_USER_INPUT']);
-    expect(float.errors?.[0]?.message).toContain('Decimal must be a string');
+    expect(float.errors?.[0]?.message).toContain('Decimal must be a plain decimal string');
     const floatLiteral = await gql<unknown, Record<string, never>>(url, `mutation { deposit(input: { walletId: "${walletId}", asset: "BTC", amount: 1.5 }) { state } }`, {}, alice);
     expect(codesOf(floatLiteral)).toEqual(['BAD_USER_INPUT']);
 

@@ -32,10 +32,10 @@ describe('mutations submit the right command', () => {
 
   it('deposit and withdraw pass the consistency asked for and the network', async () => {
     await h.gql('mutation { deposit(input: { walletId: "wallet-a1", asset: "BTC", amount: "0.00000001", network: "bitcoin" }, consistency: PROJECTED) { state } }', undefined, h.tokens.alice);
-    await h.gql('mutation { withdraw(input: { walletId: "wallet-a1", asset: "ETH", amount: "-0" }, consistency: QUEUED) { state } }', undefined, h.tokens.alice);
+    await h.gql('mutation { withdraw(input: { walletId: "wallet-a1", asset: "ETH", amount: "0" }, consistency: QUEUED) { state } }', undefined, h.tokens.alice);
     expect(h.app.submitted.map((s) => [s.command, s.consistency])).toEqual([
       [{ type: 'Deposit', data: { walletId: 'wallet-a1', asset: 'BTC', amount: '0.00000001', network: 'bitcoin' } }, 'PROJECTED'],
-      [{ type: 'Withdraw', data: { walletId: 'wallet-a1', asset: 'ETH', amount: '-0', network: undefined } }, 'QUEUED'],
+      [{ type: 'Withdraw', data: { walletId: 'wallet-a1', asset: 'ETH', amount: '0', network: undefined } }, 'QUEUED'],
     ]);
   });
 
