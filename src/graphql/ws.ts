@@ -3,6 +3,7 @@ import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger, VerifyToken } from './context.js';
+import { formattedErrors, formattedResult, type ErrorFormatOptions } from './error-format.js';
 import { authorizationOf, bearerToken, type JetLedgerYoga } from './yoga.js';
 
 type Enveloped = ReturnType<JetLedgerYoga['getEnveloped']>;
@@ -17,7 +18,13 @@ const CLOSE_GRACE_MS = 1_000;
  * `yoga.getEnveloped`, so the envelop plugins (error masking, armor limits) and the same context
  * factory (auth from connectionParams) apply over WebSocket as over HTTP.
  */
-export function attachGraphQLWebSocket(yoga: JetLedgerYoga, verifyToken: VerifyToken, logger: Logger, httpServer: Server): WebSocketHandle {
+export function attachGraphQLWebSocket(
+  yoga: JetLedgerYoga,
+  verifyToken: VerifyToken,
+  logger: Logger,
+  httpServer: Server,
+  errors: ErrorFormatOptions = { debug: false },
+): WebSocketHandle {
   const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint });
   const handle = useServer(
     {
@@ -61,8 +68,11 @@ export function attachGraphQLWebSocket(yoga: JetLedgerYoga, verifyToken: VerifyT
           rootValue,
         };
       },
-      onError: (_ctx, _id, _payload, errors) => {
-        logger.debug({ errors: errors.map((e) => e.message) }, 'graphql-ws operation failed');
+      // Every answer leaves in its public form: the same codes and redactions as over HTTP.
+      onNext: (_ctx, _id, _payload, _args, result) => formattedResult(result, errors),
+      onError: (_ctx, _id, _payload, failures) => {
+        logger.debug({ errors: failures.map((e) => e.message) }, 'graphql-ws operation failed');
+        return formattedErrors(failures, errors);
       },
     },
     wss,

@@ -1,9 +1,11 @@
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, type GraphiQLOptions, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { LedgerApp, Principal } from '../app/ledger-app.js';
 import type { GraphQLContext, Logger, VerifyToken } from './context.js';
+import { useDocumentLimits } from './document-limits.js';
+import { useErrorFormat } from './error-format.js';
 import { createLoaders } from './loaders.js';
 import { schema } from './schema.js';
+import { useVariableErrors } from './variables.js';
 
 export type GraphQLDeps = Readonly<{
   app: LedgerApp;
@@ -11,7 +13,12 @@ export type GraphQLDeps = Readonly<{
   logger: Logger;
   /** GraphiQL opens with this token in its headers (development only). */
   graphiql?: Readonly<{ token?: string | undefined }> | undefined;
+  /** Adds originalError and stack to error answers. Never in production: they leak internals. */
+  debugErrors?: boolean | undefined;
 }>;
+
+/** A GraphQL request body larger than this is refused (413) before it is parsed. */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 /** What the transport gives the context factory: a Request over HTTP, connectionParams over graphql-ws. */
 export type ServerContext = { connectionParams?: Readonly<Record<string, unknown>> | undefined };
@@ -75,17 +82,8 @@ export function createYogaServer(deps: GraphQLDeps): JetLedgerYoga {
     },
     // Errors with a code (the GraphQLErrors we throw) pass; anything else reaches the client as
     // "Unexpected error." and is logged in full through `logging`. This also holds over graphql-ws.
-    maskedErrors: true,
-    plugins: [
-      EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
-        maxAliases: { n: 20 },
-        // Armor multiplies by literal `first` values: 100 wallets with balances and transfers cost
-        // about 10k, while 100 wallets x 100 transactions each (about 1M) is refused.
-        costLimit: { maxCost: 25_000 },
-        maxTokens: { n: 2000 },
-        maxDirectives: { n: 20 },
-      }),
-    ],
+    maskedErrors: { isDev: deps.debugErrors === true },
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    plugins: [useDocumentLimits(), useVariableErrors(), useErrorFormat({ debug: deps.debugErrors === true })],
   });
 }
