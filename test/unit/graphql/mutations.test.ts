@@ -131,9 +131,12 @@ describe('outcomes', () => {
     expect(body.data).toEqual({ commandStatus: { state: 'ACCEPTED', walletId: 'wallet-of-cmd-1' }, missing: null });
   });
 
-  it("commandStatus of a command on someone else's wallet is FORBIDDEN", async () => {
+  it("commandStatus of a command on someone else's wallet answers like an unknown id: null", async () => {
     await h.gql('mutation { deposit(input: { walletId: "wallet-b1", asset: "BTC", amount: "1" }) { state } }', undefined, h.tokens.bob);
-    const { body } = await h.gql('{ commandStatus(id: "cmd-1") { state } }', undefined, h.tokens.alice);
-    expect(codes(body)).toEqual(['FORBIDDEN']);
+    const theirs = await h.gql('{ commandStatus(id: "cmd-1") { state } }', undefined, h.tokens.alice);
+    const unknown = await h.gql('{ commandStatus(id: "cmd-404") { state } }', undefined, h.tokens.alice);
+    expect(theirs.body).toEqual({ data: { commandStatus: null } });
+    expect(theirs.body).toEqual(unknown.body);
+    expect(codes((await h.gql('{ commandStatus(id: "cmd-1") { state } }', undefined, h.tokens.bob)).body)).toEqual([]);
   });
 });
