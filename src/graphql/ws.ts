@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger, VerifyToken } from './context.js';
 import { formattedErrors, formattedResult, type ErrorFormatOptions } from './error-format.js';
+import { atTime, TOKEN_EXPIRED_CLOSE_CODE, TOKEN_EXPIRED_REASON } from './token-expiry.js';
 import { authorizationOf, bearerToken, type JetLedgerYoga } from './yoga.js';
 
 type Enveloped = ReturnType<JetLedgerYoga['getEnveloped']>;
@@ -12,6 +13,12 @@ type RootValue = Readonly<{ execute: Enveloped['execute']; subscribe: Enveloped[
 export type WebSocketHandle = Readonly<{ dispose(): Promise<void> }>;
 
 const CLOSE_GRACE_MS = 1_000;
+
+/** The token belongs to the connection: when it expires, the connection ends (see token-expiry.ts). */
+function closeAtExpiry(socket: WebSocket, expiresAt: number): void {
+  const cancel = atTime(expiresAt, () => socket.close(TOKEN_EXPIRED_CLOSE_CODE, TOKEN_EXPIRED_REASON));
+  socket.once('close', cancel);
+}
 
 /**
  * graphql-ws on the same HTTP server and path as yoga. Every operation goes through
@@ -29,13 +36,14 @@ export function attachGraphQLWebSocket(
   const handle = useServer(
     {
       // A token that is present but bad closes the socket (4403); no token still allows `assets`.
+      // A good one holds the connection until it expires, then closes it the same way.
       onConnect: async (ctx) => {
         const token = bearerToken(authorizationOf(ctx.connectionParams));
         if (token === null) return true;
-        return verifyToken(token).then(
-          () => true,
-          () => false,
-        );
+        const verified = await verifyToken(token).catch(() => null);
+        if (verified === null) return false;
+        if (verified.expiresAt !== null) closeAtExpiry(ctx.extra.socket, verified.expiresAt);
+        return true;
       },
       execute: (args: ExecutionArgs) => (args.rootValue as RootValue).execute(args),
       subscribe: (args: ExecutionArgs) => (args.rootValue as RootValue).subscribe(args),
@@ -46,6 +54,7 @@ export function attachGraphQLWebSocket(
           socket: ctx.extra.socket,
           params: payload,
           connectionParams: ctx.connectionParams,
+          transport: 'ws',
         });
         let document;
         try {

@@ -5,6 +5,7 @@ import { useDocumentLimits } from './document-limits.js';
 import { useErrorFormat } from './error-format.js';
 import { createLoaders } from './loaders.js';
 import { schema } from './schema.js';
+import { useTokenExpiry } from './token-expiry.js';
 import { useVariableErrors } from './variables.js';
 
 export type GraphQLDeps = Readonly<{
@@ -21,7 +22,7 @@ export type GraphQLDeps = Readonly<{
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 /** What the transport gives the context factory: a Request over HTTP, connectionParams over graphql-ws. */
-export type ServerContext = { connectionParams?: Readonly<Record<string, unknown>> | undefined };
+export type ServerContext = { connectionParams?: Readonly<Record<string, unknown>> | undefined; transport?: 'ws' | undefined };
 
 export type JetLedgerYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
@@ -37,12 +38,15 @@ export function bearerToken(value: unknown): string | null {
 export const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): unknown =>
   params?.['authorization'] ?? params?.['Authorization'];
 
-async function principalFor(deps: GraphQLDeps, token: string | null): Promise<Principal | null> {
-  if (token === null) return null;
+type Caller = Readonly<{ principal: Principal | null; expiresAt: number | null }>;
+const ANONYMOUS: Caller = { principal: null, expiresAt: null };
+
+async function callerFor(deps: GraphQLDeps, token: string | null): Promise<Caller> {
+  if (token === null) return ANONYMOUS;
   // A bad token makes an anonymous caller: every protected field then answers UNAUTHENTICATED.
   return deps.verifyToken(token).catch((error: unknown) => {
     deps.logger.debug({ err: error }, 'rejected bearer token');
-    return null;
+    return ANONYMOUS;
   });
 }
 
@@ -77,13 +81,20 @@ export function createYogaServer(deps: GraphQLDeps): JetLedgerYoga {
     logging: yogaLogger(deps.logger),
     context: async (initial) => {
       const header = 'request' in initial && initial.request ? initial.request.headers.get('authorization') : undefined;
-      const principal = await principalFor(deps, bearerToken(header ?? authorizationOf(initial.connectionParams)));
-      return { app: deps.app, principal, loaders: createLoaders(deps.app.read), logger: deps.logger };
+      const caller = await callerFor(deps, bearerToken(header ?? authorizationOf(initial.connectionParams)));
+      return {
+        app: deps.app,
+        principal: caller.principal,
+        tokenExpiresAt: caller.expiresAt,
+        transport: initial.transport === 'ws' ? 'ws' : 'http',
+        loaders: createLoaders(deps.app.read),
+        logger: deps.logger,
+      };
     },
     // Errors with a code (the GraphQLErrors we throw) pass; anything else reaches the client as
     // "Unexpected error." and is logged in full through `logging`. This also holds over graphql-ws.
     maskedErrors: { isDev: deps.debugErrors === true },
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
-    plugins: [useDocumentLimits(), useVariableErrors(), useErrorFormat({ debug: deps.debugErrors === true })],
+    plugins: [useDocumentLimits(), useVariableErrors(), useTokenExpiry(), useErrorFormat({ debug: deps.debugErrors === true })],
   });
 }
