@@ -13,7 +13,6 @@ export function createGraphQLHandler(deps: GraphQLDeps): GraphQLHandler {
   const yoga = createYogaServer(deps);
   return {
     yoga,
-    attachWebSocket: (httpServer) =>
-      attachGraphQLWebSocket(yoga, deps.verifyToken, deps.logger, httpServer, { debug: deps.debugErrors === true }),
+    attachWebSocket: (httpServer) => attachGraphQLWebSocket(yoga, deps, httpServer),
   };
 }

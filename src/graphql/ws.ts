@@ -1,8 +1,9 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger, VerifyToken } from './context.js';
+import { allowsWebSocket, NO_CROSS_ORIGIN, type CorsPolicy } from './cors.js';
 import { formattedErrors, formattedResult, type ErrorFormatOptions } from './error-format.js';
 import { atTime, TOKEN_EXPIRED_CLOSE_CODE, TOKEN_EXPIRED_REASON } from './token-expiry.js';
 import { authorizationOf, bearerToken, type JetLedgerYoga } from './yoga.js';
@@ -25,14 +26,22 @@ function closeAtExpiry(socket: WebSocket, expiresAt: number): void {
  * `yoga.getEnveloped`, so the envelop plugins (error masking, armor limits) and the same context
  * factory (auth from connectionParams) apply over WebSocket as over HTTP.
  */
-export function attachGraphQLWebSocket(
-  yoga: JetLedgerYoga,
-  verifyToken: VerifyToken,
-  logger: Logger,
-  httpServer: Server,
-  errors: ErrorFormatOptions = { debug: false },
-): WebSocketHandle {
-  const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint });
+export type WebSocketDeps = Readonly<{
+  verifyToken: VerifyToken;
+  logger: Logger;
+  cors?: CorsPolicy | undefined;
+  debugErrors?: boolean | undefined;
+}>;
+
+export function attachGraphQLWebSocket(yoga: JetLedgerYoga, deps: WebSocketDeps, httpServer: Server): WebSocketHandle {
+  const { verifyToken, logger } = deps;
+  const errors: ErrorFormatOptions = { debug: deps.debugErrors === true };
+  const policy = deps.cors ?? NO_CROSS_ORIGIN;
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: yoga.graphqlEndpoint,
+    verifyClient: ({ req }: { req: IncomingMessage }) => allowsWebSocket(policy, req),
+  });
   const handle = useServer(
     {
       // A token that is present but bad closes the socket (4403); no token still allows `assets`.

@@ -1,9 +1,13 @@
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, type GraphiQLOptions, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { LedgerApp, Principal } from '../app/ledger-app.js';
 import type { GraphQLContext, Logger, VerifyToken } from './context.js';
+import { corsOptions, NO_CROSS_ORIGIN, useVaryOrigin, type CorsPolicy } from './cors.js';
 import { useDocumentLimits } from './document-limits.js';
+import { GRAPHIQL_TITLE, renderGraphiQLPage, useGraphiQLAssets } from './graphiql.js';
 import { useErrorFormat } from './error-format.js';
 import { createLoaders } from './loaders.js';
+import { useMutationRateLimit } from './rate-limit.js';
 import { schema } from './schema.js';
 import { useTokenExpiry } from './token-expiry.js';
 import { useVariableErrors } from './variables.js';
@@ -12,10 +16,14 @@ export type GraphQLDeps = Readonly<{
   app: LedgerApp;
   verifyToken: VerifyToken;
   logger: Logger;
-  /** GraphiQL opens with this token in its headers (development only). */
-  graphiql?: Readonly<{ token?: string | undefined }> | undefined;
+  /** GraphiQL at /graphql (default on); it opens with `token` in its headers (development only). */
+  graphiql?: Readonly<{ enabled?: boolean | undefined; token?: string | undefined }> | undefined;
   /** Adds originalError and stack to error answers. Never in production: they leak internals. */
   debugErrors?: boolean | undefined;
+  /** Browser origins allowed to call (default: none). */
+  cors?: CorsPolicy | undefined;
+  /** Mutations per user and minute (default: no limit). */
+  mutationsPerMinute?: number | undefined;
 }>;
 
 /** A GraphQL request body larger than this is refused (413) before it is parsed. */
@@ -50,11 +58,12 @@ async function callerFor(deps: GraphQLDeps, token: string | null): Promise<Calle
   });
 }
 
-function graphiqlOptions(deps: GraphQLDeps): GraphiQLOptions {
+function graphiqlOptions(deps: GraphQLDeps): GraphiQLOptions | false {
+  if (deps.graphiql?.enabled === false) return false;
   const token = deps.graphiql?.token;
   const headers = token ? JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) : undefined;
   // SSE is yoga's default for GraphiQL subscriptions; the same path also speaks graphql-ws.
-  return { title: 'JetLedger', ...(headers ? { headers, defaultHeaders: headers } : {}) };
+  return { title: GRAPHIQL_TITLE, ...(headers ? { headers, defaultHeaders: headers } : {}) };
 }
 
 /** Yoga logs a masked error as the GraphQLError wrapping it; the cause is what an operator needs. */
@@ -78,6 +87,7 @@ export function createYogaServer(deps: GraphQLDeps): JetLedgerYoga {
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: graphiqlOptions(deps),
+    renderGraphiQL: renderGraphiQLPage,
     logging: yogaLogger(deps.logger),
     context: async (initial) => {
       const header = 'request' in initial && initial.request ? initial.request.headers.get('authorization') : undefined;
@@ -95,6 +105,17 @@ export function createYogaServer(deps: GraphQLDeps): JetLedgerYoga {
     // "Unexpected error." and is logged in full through `logging`. This also holds over graphql-ws.
     maskedErrors: { isDev: deps.debugErrors === true },
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
-    plugins: [useDocumentLimits(), useVariableErrors(), useTokenExpiry(), useErrorFormat({ debug: deps.debugErrors === true })],
+    cors: corsOptions(deps.cors ?? NO_CROSS_ORIGIN),
+    plugins: [
+      // A GET or form POST needs a non-simple header, so a browser preflights it (CORS applies).
+      ...(deps.graphiql?.enabled === false ? [] : [useGraphiQLAssets()]),
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      useVaryOrigin(),
+      useDocumentLimits(),
+      useVariableErrors(),
+      useMutationRateLimit({ perMinute: deps.mutationsPerMinute ?? 0 }),
+      useTokenExpiry(),
+      useErrorFormat({ debug: deps.debugErrors === true }),
+    ],
   });
 }

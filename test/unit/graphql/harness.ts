@@ -62,11 +62,11 @@ export function standardSeed(): Partial<Seed> {
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
-export async function createHarness(seed: Partial<Seed> = standardSeed(), options: { graphiqlToken?: string; debugErrors?: boolean } = {}) {
+export async function createHarness(seed: Partial<Seed> = standardSeed(), options: { graphiqlToken?: string; graphiql?: boolean; debugErrors?: boolean } = {}) {
   const app: FakeLedgerApp = createFakeLedgerApp(seed);
   const logger = recordingLogger();
   const verifyToken = createTokenVerifier({ secret: SECRET });
-  const handler = createGraphQLHandler({ app, verifyToken, logger, graphiql: { token: options.graphiqlToken }, debugErrors: options.debugErrors });
+  const handler = createGraphQLHandler({ app, verifyToken, logger, graphiql: { enabled: options.graphiql, token: options.graphiqlToken }, debugErrors: options.debugErrors });
   const sign = (sub: string, admin = false) => signToken({ secret: SECRET, sub, admin, ttl: '1h' });
   const tokens = { alice: await sign('alice'), bob: await sign('bob'), carol: await sign('carol'), admin: await sign('root', true) };
 
