@@ -36,6 +36,9 @@ export type JetLedgerYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
 export const GRAPHQL_PATH = '/graphql';
 
+/** Any GET (or form POST) must carry it: a browser preflights such a request, so CORS applies. */
+export const CSRF_HEADER = 'x-graphql-yoga-csrf';
+
 /** "Bearer <jwt>" or a bare token (some WebSocket clients put the token alone in connectionParams). */
 export function bearerToken(value: unknown): string | null {
   if (typeof value !== 'string') return null;
@@ -61,9 +64,10 @@ async function callerFor(deps: GraphQLDeps, token: string | null): Promise<Calle
 function graphiqlOptions(deps: GraphQLDeps): GraphiQLOptions | false {
   if (deps.graphiql?.enabled === false) return false;
   const token = deps.graphiql?.token;
-  const headers = token ? JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) : undefined;
+  // GraphiQL subscribes over SSE with a GET: CSRF prevention wants the header on it.
+  const headers = JSON.stringify({ ...(token ? { Authorization: `Bearer ${token}` } : {}), [CSRF_HEADER]: 'graphiql' }, null, 2);
   // SSE is yoga's default for GraphiQL subscriptions; the same path also speaks graphql-ws.
-  return { title: GRAPHIQL_TITLE, ...(headers ? { headers, defaultHeaders: headers } : {}) };
+  return { title: GRAPHIQL_TITLE, headers, defaultHeaders: headers };
 }
 
 /** Yoga logs a masked error as the GraphQLError wrapping it; the cause is what an operator needs. */
@@ -109,7 +113,7 @@ export function createYogaServer(deps: GraphQLDeps): JetLedgerYoga {
     plugins: [
       // A GET or form POST needs a non-simple header, so a browser preflights it (CORS applies).
       ...(deps.graphiql?.enabled === false ? [] : [useGraphiQLAssets()]),
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
       useVaryOrigin(),
       useDocumentLimits(),
       useVariableErrors(),
