@@ -147,6 +147,21 @@ export function useErrorFormat(options: ErrorFormatOptions): Plugin {
   };
 }
 
+/**
+ * A POST whose content type no parser takes (text/plain, say) got a bare 415 with an empty body:
+ * answer it like every other refusal, as JSON with a code.
+ */
+export function useUnsupportedMediaType(): Plugin {
+  return {
+    onRequestParse: ({ requestParser }) => {
+      if (requestParser) return;
+      throw createGraphQLError('Unsupported media type: send application/json', {
+        extensions: { code: 'BAD_REQUEST', http: { status: 415 } },
+      });
+    },
+  };
+}
+
 function mapAsync<T, U>(source: AsyncIterable<T>, map: (item: T) => U): AsyncIterableIterator<U> {
   const iterator = source[Symbol.asyncIterator]();
   return {

@@ -5,7 +5,7 @@ import type { GraphQLContext, Logger, VerifyToken } from './context.js';
 import { corsOptions, NO_CROSS_ORIGIN, useVaryOrigin, type CorsPolicy } from './cors.js';
 import { useDocumentLimits } from './document-limits.js';
 import { GRAPHIQL_TITLE, renderGraphiQLPage, useGraphiQLAssets } from './graphiql.js';
-import { useErrorFormat } from './error-format.js';
+import { useErrorFormat, useUnsupportedMediaType } from './error-format.js';
 import { createLoaders } from './loaders.js';
 import { useMutationRateLimit } from './rate-limit.js';
 import { schema } from './schema.js';
@@ -114,6 +114,7 @@ export function createYogaServer(deps: GraphQLDeps): JetLedgerYoga {
       // A GET or form POST needs a non-simple header, so a browser preflights it (CORS applies).
       ...(deps.graphiql?.enabled === false ? [] : [useGraphiQLAssets()]),
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
+      useUnsupportedMediaType(),
       useVaryOrigin(),
       useDocumentLimits(),
       useVariableErrors(),

@@ -90,6 +90,15 @@ describe('requests that are not GraphQL', () => {
     }
   });
 
+  it('answers a content type no parser takes with BAD_REQUEST as JSON (415), not an empty body', async () => {
+    const response = await h.yoga.fetch('http://jetledger.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', accept: SPEC, 'x-graphql-yoga-csrf': '1' },
+      body: '<query/>',
+    });
+    expect([response.status, codes((await response.json()) as GraphQLResponse)]).toEqual([415, ['BAD_REQUEST']]);
+  });
+
   it('refuses a body over 1 MiB with REQUEST_ENTITY_TOO_LARGE (413)', async () => {
     const answer = await post(request('{ assets { code } }', { pad: 'p'.repeat(1_100_000) }), SPEC);
     expect([answer.status, codes(answer.body)]).toEqual([413, ['REQUEST_ENTITY_TOO_LARGE']]);
