@@ -1,6 +1,7 @@
 import type { CloseWallet, CreateWallet, Deposit, RenameWallet, Withdraw, WalletCommand } from './commands.js';
 import { accepted, rejected, type Decision } from './decision.js';
 import type { WalletEvent } from './events.js';
+import { isId } from './limits.js';
 import type { CommandMetadata } from './metadata.js';
 import { checkAmount, describeAmount, formatAmount } from './money.js';
 import { reject, type Rejection } from './rejection.js';
@@ -78,6 +79,8 @@ const gate = (command: WalletCommand, state: WalletState): Rejection | null => {
   if (SYSTEM_ONLY.has(command.type) && !isSystem(metadata)) {
     return reject('FORBIDDEN', `${command.type} is a system step and cannot be sent by ${metadata.actor}`);
   }
+  // The same id shape the API checks: an id no wallet can have names no wallet.
+  if (!isId(command.data.walletId)) return reject('WALLET_NOT_FOUND', `wallet ${command.data.walletId.slice(0, 64)} does not exist`);
   if (command.type === 'CreateWallet') {
     if (!isPrivileged(metadata) && command.data.ownerId !== metadata.actor) {
       return reject('FORBIDDEN', `${metadata.actor} cannot create a wallet for ${command.data.ownerId}`);

@@ -84,6 +84,9 @@ describe('authorization', () => {
     expect(given(bobs).when(cmd).decision).toEqual(given([]).when(cmd).decision);
   });
 
+  it.each(['w.x', 'w x', '*', '', 'w'.repeat(65)])('refuses the wallet id %j, which no wallet can have (the API refuses it too)', (walletId) =>
+    given([]).when(command('Deposit', { walletId, asset: 'BTC', amount: '1' })).thenRejects('WALLET_NOT_FOUND'));
+
   it('checks ownership before the wallet state: a stranger cannot tell that a wallet is closed', () =>
     given([...bobs, { type: 'WalletClosed', data: {} }]).when(command('RenameWallet', { name: 'Mine' })).thenRejects('WALLET_NOT_FOUND'));
 
