@@ -15,7 +15,7 @@ type Extensions = Record<string, unknown> & { http?: { spec?: boolean; status?: 
 /** graphql-js and plugins that answer without a code: which code their message means. */
 const UNCODED: ReadonlyArray<[RegExp, ErrorCode]> = [
   [/^Syntax Error: /, 'GRAPHQL_PARSE_FAILED'],
-  [/^(Must provide an operation\.|Must provide operation name|Unknown operation named)/, 'OPERATION_RESOLUTION_FAILURE'],
+  [/^(Must provide an operation\.|Must provide operation name|Unknown operation named|Unable to identify operation)/, 'OPERATION_RESOLUTION_FAILURE'],
   [/^Required CSRF header/, 'CSRF_HEADER_REQUIRED'],
 ];
 

@@ -174,7 +174,13 @@ export async function serveHarness(h: Harness) {
 }
 
 /** One operation over graphql-ws: the first payload, or the errors the client was handed. */
-export async function overWebSocket(wsUrl: string, query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse> {
+export async function overWebSocket(
+  wsUrl: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+  operationName?: string,
+): Promise<GraphQLResponse> {
   const { createClient } = await import('graphql-ws');
   const { default: WebSocket } = await import('ws');
   const client = createClient({
@@ -184,7 +190,7 @@ export async function overWebSocket(wsUrl: string, query: string, variables?: Re
     connectionParams: token === undefined ? {} : { authorization: `Bearer ${token}` },
   });
   try {
-    const iterator = client.iterate({ query, ...(variables ? { variables } : {}) });
+    const iterator = client.iterate({ query, ...(variables ? { variables } : {}), ...(operationName ? { operationName } : {}) });
     try {
       const next = await nextWithin(iterator, `an answer to ${query.slice(0, 60)}`);
       return next.value as GraphQLResponse;
