@@ -58,6 +58,10 @@ export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSi
   }
 }
 
+/** Resolves when the client leaves: a stream that must stay open without ever emitting again. */
+export const aborted = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+
 /** A subscription's context outlives any one event: give each event its own loaders (fresh reads). */
 export function renewLoaders(ctx: GraphQLContext): void {
   ctx.loaders = createLoaders(ctx.app.read);

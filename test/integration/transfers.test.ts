@@ -65,7 +65,7 @@ describe('transfers between wallets', () => {
     expect(await attempt({ walletId: from, toWalletId: 'no-such-wallet', amount: '1' })).toMatchObject({ state: 'REJECTED', code: 'WALLET_NOT_FOUND' });
     expect(await attempt({ walletId: from, toWalletId: to, amount: '1', asset: 'XYZ' })).toMatchObject({ state: 'REJECTED', code: 'UNKNOWN_ASSET' });
     expect(await attempt({ walletId: from, toWalletId: to, amount: '0.001' })).toMatchObject({ state: 'REJECTED', code: 'INVALID_AMOUNT' });
-    expect(await attempt({ walletId: from, toWalletId: to, amount: '1' }, bob)).toMatchObject({ state: 'REJECTED', code: 'FORBIDDEN' });
+    expect(await attempt({ walletId: from, toWalletId: to, amount: '1' }, bob)).toMatchObject({ state: 'REJECTED', code: 'WALLET_NOT_FOUND' });
     expect(await balance(from)).toMatchObject({ total: '10', reserved: '0' });
     expect(await stack.app.read.transfersOfWallets([from])).toEqual([]);
   });
@@ -146,7 +146,7 @@ describe('transfers between wallets', () => {
     const later = new Date(Date.now() + 60_000).toISOString();
     const { transferId } = await submit(alice, { type: 'RequestTransfer', data: { walletId: from, toWalletId: to, asset: 'USD', amount: '25', executeAt: later } });
     const id = transferId as string;
-    expect(await submit(bob, { type: 'CancelTransfer', data: { walletId: from, transferId: id } }, 'DECIDED')).toMatchObject({ state: 'REJECTED', code: 'FORBIDDEN' });
+    expect(await submit(bob, { type: 'CancelTransfer', data: { walletId: from, transferId: id } }, 'DECIDED')).toMatchObject({ state: 'REJECTED', code: 'WALLET_NOT_FOUND' });
 
     const sooner = new Date(Date.now() + 30_000).toISOString();
     expect((await submit(alice, { type: 'RescheduleTransfer', data: { walletId: from, transferId: id, executeAt: sooner } })).state).toBe('ACCEPTED');

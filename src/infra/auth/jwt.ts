@@ -13,6 +13,9 @@ export type TokenVerifierOptions = Readonly<{
   audience?: string | undefined;
 }>;
 
+/** Who the token names, and when it stops being valid (epoch ms; null when it has no `exp`). */
+export type VerifiedToken = Readonly<{ principal: Principal; expiresAt: number | null }>;
+
 export class InvalidTokenError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -28,7 +31,7 @@ function principalOf(payload: JWTPayload): Principal {
   return { sub: payload.sub, admin: Array.isArray(roles) && roles.includes('admin') };
 }
 
-export function createTokenVerifier(options: TokenVerifierOptions): (token: string) => Promise<Principal> {
+export function createTokenVerifier(options: TokenVerifierOptions): (token: string) => Promise<VerifiedToken> {
   const checks: JWTVerifyOptions = {
     ...(options.issuer ? { issuer: options.issuer } : {}),
     ...(options.audience ? { audience: options.audience } : {}),
@@ -47,7 +50,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
   }
   return async (token) => {
     try {
-      return principalOf(await verify(token));
+      const payload = await verify(token);
+      // Subscriptions outlive the request that started them: they end when this instant passes.
+      return { principal: principalOf(payload), expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null };
     } catch (error) {
       if (error instanceof InvalidTokenError) throw error;
       throw new InvalidTokenError(`invalid token: ${(error as Error).message}`, { cause: error });
