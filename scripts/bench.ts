@@ -148,7 +148,8 @@ async function run(options: BenchOptions, cleanup: Array<() => Promise<void>>): 
   const levels: Measured['levels'] = [];
   for (const clients of options.levels) {
     progress(`deposits (PROJECTED): ${clients} client(s) for ${options.seconds} s`);
-    const sampler = sampleBacklog(jsm, await createMongoProjectionStore(mongoClient.db(BENCH_DB)), await readTopology(nc));
+    const topology = await readTopology(nc);
+    const sampler = sampleBacklog(jsm, await createMongoProjectionStore(mongoClient.db(BENCH_DB), topology), topology);
     const result = await runLevel(client, wallets, clients, options.seconds);
     levels.push({ ...result, backlog: await sampler.stop(), entriesBefore: entries });
     entries += result.completed;

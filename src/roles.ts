@@ -134,8 +134,8 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
 export async function startProjectorRole({ nats, topology, db, log, metrics, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the projector needs MongoDB');
   const shards = allShards(topology);
-  const store = await createMongoProjectionStore(db);
-  const read = await createMongoReadStore(db);
+  const store = await createMongoProjectionStore(db, topology);
+  const read = await createMongoReadStore(db, topology);
   const live = createNatsLiveBus(nats.nc);
   const feed = createNatsJournalFeed(nats.js);
   const leases = await createNatsLeaseStore(nats.nc, shards);
@@ -169,9 +169,9 @@ export async function startProjectorRole({ nats, topology, db, log, metrics, tun
 }
 
 /** Scheduler: sends due scheduled transfers to the processor. */
-export async function startSchedulerRole({ nats, db, log, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
+export async function startSchedulerRole({ nats, topology, db, log, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the scheduler needs MongoDB');
-  const scheduler = createScheduler({ read: await createMongoReadStore(db), bus: createNatsCommandBus(nats.js), clock, ids });
+  const scheduler = createScheduler({ read: await createMongoReadStore(db, topology), bus: createNatsCommandBus(nats.js), clock, ids });
   const ticks = repeat(() => scheduler.tick(), tuning.schedulerIntervalMs ?? 200, (error) => log.error({ err: error }, 'scheduler tick failed'));
   return { stop: () => ticks.stop() };
 }
@@ -186,7 +186,7 @@ export async function createApiApp({ nats, topology, db, clock = systemClock, id
   const app = createLedgerService({
     bus: createNatsCommandBus(nats.js),
     outcomes,
-    read: await createMongoReadStore(db),
+    read: await createMongoReadStore(db, topology),
     live: createNatsLiveBus(nats.nc),
     journal: readerJournal(nats, topology),
     topology,

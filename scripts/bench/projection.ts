@@ -73,7 +73,7 @@ export async function measureProjection(opts: { repo: string; dir: string; mongo
 
     const lastSeqs = async (): Promise<Map<ShardId, number>> => new Map(await Promise.all(shards.map(async (s) => [s, (await shardProgress(jsm, s, 0)).lastSeq] as const)));
     const caughtUp = async (db: string, targets: Map<ShardId, number>) => {
-      const checkpoints = new Map((await (await createMongoProjectionStore(mongo.db(db))).checkpoints()).map((c) => [c.shard, c.seq]));
+      const checkpoints = new Map((await (await createMongoProjectionStore(mongo.db(db), topology)).checkpoints()).map((c) => [c.shard, c.seq]));
       return [...targets].every(([shard, last]) => (checkpoints.get(shard) ?? 0) >= last);
     };
     const until = async (condition: () => Promise<boolean>, what: string) => {

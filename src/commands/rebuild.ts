@@ -25,8 +25,8 @@ export async function rebuildReadModels(opts: { nats: Nats; db: Db; onProgress?:
     const owners = [...new Set([...holders.values()].map((h) => h.owner))].join(', ');
     throw new Error(`${holders.size} shard(s) are leased by running projectors (${owners}): stop the projector role first, then run rebuild again`);
   }
-  await clearReadModels(db);
-  const store = await createMongoProjectionStore(db);
+  await clearReadModels(db, topology);
+  const store = await createMongoProjectionStore(db, topology);
   const { last } = await journalExtent(nats.jsm);
   let events = 0;
   const lastSeq = await replayInto(

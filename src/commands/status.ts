@@ -44,7 +44,7 @@ export async function projectionStatus({ nats, db }: { nats: Nats; db: Db }): Pr
   const [holders, instances, lags, extent] = await Promise.all([
     leases.holders(),
     leases.instances(),
-    projectionLag(nats.jsm, await createMongoProjectionStore(db), topology),
+    projectionLag(nats.jsm, await createMongoProjectionStore(db, topology), topology),
     journalExtent(nats.jsm),
   ]);
   const now = Date.now();

@@ -11,12 +11,13 @@
 import type { Db } from 'mongodb';
 import { type Fence, LeaseLostError, type ProjectionChange, type ProjectionStore, type ShardId } from '../../ports.js';
 import { bulkWriteAgain, insertMissing, isDuplicateKey } from './bulk.js';
+import type { JournalTopology } from '../../app/sharding.js';
 import { type ReadModelCollections, checkpointId, readModelCollections } from './collections.js';
 import { ensureReadModelIndexes } from './indexes.js';
 import { planWrites } from './write-plan.js';
 
-export async function createMongoProjectionStore(db: Db): Promise<ProjectionStore> {
-  const c = readModelCollections(db);
+export async function createMongoProjectionStore(db: Db, topology: JournalTopology): Promise<ProjectionStore> {
+  const c = readModelCollections(db, topology);
   await ensureReadModelIndexes(c);
   return projectionStoreOn(c);
 }
@@ -50,8 +51,8 @@ function projectionStoreOn(c: ReadModelCollections): ProjectionStore {
       await Promise.all([
         bulkWriteAgain(c.wallets, plan.wallets, fence.check),
         bulkWriteAgain(c.balances, plan.balances, fence.check),
-        insertMissing(c.entries, plan.entries, fence.check),
-        bulkWriteAgain(c.transfers, plan.transfers, fence.check),
+        ...[...bySource(plan.entries, (e) => e.walletId, (e) => [e])].map(([shard, entries]) => insertMissing(c.entries(shard), entries, fence.check)),
+        ...[...bySource(plan.transfers, (t) => t.source, (t) => t.ops)].map(([shard, ops]) => bulkWriteAgain(c.transfers(shard), ops, fence.check)),
         insertMissing(c.assets, plan.assets, fence.check),
       ]);
     },
@@ -65,6 +66,16 @@ function projectionStoreOn(c: ReadModelCollections): ProjectionStore {
       if (doc?.epoch !== fence.epoch) throw new LeaseLostError(fence.shard, `epoch ${doc?.epoch ?? 'none'} owns the shard now, not ${fence.epoch}`);
     },
   };
+
+  /** Items grouped by the shard of the wallet each belongs to (a projector's batch makes one group). */
+  function bySource<T, U>(items: readonly T[], walletOf: (item: T) => string, pick: (item: T) => U[]): Map<ShardId, U[]> {
+    const groups = new Map<ShardId, U[]>();
+    for (const item of items) {
+      const shard = c.shardOf(walletOf(item));
+      groups.set(shard, [...(groups.get(shard) ?? []), ...pick(item)]);
+    }
+    return groups;
+  }
 }
 
 /** Shard checkpoints by shard, 0 for shards never projected. */

@@ -7,16 +7,15 @@ import type { Db } from 'mongodb';
 import { projectEvent } from '../../app/projection.js';
 import { type JournalTopology, allShards, shardOfEvent } from '../../app/sharding.js';
 import type { Fence, ProjectionStore, ShardId, StoredEvent } from '../../ports.js';
-import { COLLECTION_NAMES } from './collections.js';
+import { COLLECTION_NAMES, readModelNames } from './collections.js';
 
 /**
  * Empties every read model and the checkpoints, keeping collections and indexes. The checkpoints
  * go first: interrupted halfway, the database claims nothing and the next run starts over.
  */
-export async function clearReadModels(db: Db): Promise<void> {
+export async function clearReadModels(db: Db, topology: JournalTopology): Promise<void> {
   await db.collection(COLLECTION_NAMES.checkpoints).deleteMany({});
-  const { checkpoints: _, ...models } = COLLECTION_NAMES;
-  for (const name of Object.values(models)) await db.collection(name).deleteMany({});
+  for (const name of Object.values(readModelNames(topology)).flat()) await db.collection(name).deleteMany({});
 }
 
 /**
