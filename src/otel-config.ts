@@ -11,6 +11,8 @@ const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
 
 const protocol = z.enum(['grpc', 'http/protobuf', 'http/json']);
+// OTLP endpoints are http(s) URLs, for gRPC too; `jaeger:4318` would parse as a URL of scheme "jaeger".
+const endpoint = z.string().trim().regex(/^https?:\/\/[^/\s]/, 'must be an http:// or https:// URL').pipe(z.string().url());
 
 export const otelVariables = {
   OTEL_SDK_DISABLED: optional(z.enum(['true', 'false'], { message: 'must be true or false' })),
@@ -21,8 +23,8 @@ export const otelVariables = {
       .trim()
       .regex(/^(otlp|console|zipkin|none)(,(otlp|console|zipkin|none))*$/, 'must be a comma-separated list of otlp, console, zipkin or none'),
   ),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.string().trim().url()),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optional(z.string().trim().url()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(endpoint),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optional(endpoint),
   OTEL_EXPORTER_OTLP_PROTOCOL: optional(protocol),
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optional(protocol),
   OTEL_TRACES_SAMPLER: optional(
