@@ -6,8 +6,13 @@
  *   what they saw already by version), so none is lost;
  * - a notification never announces what a query could not see yet.
  * Every write and the checkpoint carry the owner's fencing epoch (see ProjectionStore).
+ *
+ * Shards move at their own pace, so one thing is held back on purpose: a transfer's completion
+ * (source shard) waits until the destination's credit (maybe another shard) is projected. A client
+ * told "COMPLETED" then finds the money where it went. No cycle can form: a completion only waits
+ * for an event earlier in the journal, and the earliest waiting event's wait is always satisfied.
  */
-import type { Fence, LiveBus, LiveNotification, ProjectionChange, ProjectionStore, ReadStore, StoredEvent, TransferView } from '../ports.js';
+import type { Fence, Log, LiveBus, LiveNotification, ProjectionChange, ProjectionStore, ReadStore, ShardId, StoredEvent, TransferView } from '../ports.js';
 import { projectEvent } from './projection.js';
 
 export type ShardProjector = {
@@ -17,8 +22,13 @@ export type ShardProjector = {
 
 export type ShardProjectorDeps = Readonly<{
   store: ProjectionStore;
-  /** Transfers as they stood before the batch: their notifications replay the batch's patches one by one. */
-  read: Pick<ReadStore, 'transfersByIds'>;
+  /** Transfers as they stood before the batch (their notifications replay the batch's patches), and other shards' checkpoints. */
+  read: Pick<ReadStore, 'transfersByIds' | 'checkpoint'>;
+  /** The shard of a wallet: whether a transfer's credit is projected elsewhere. */
+  shardOfWallet(walletId: string): ShardId;
+  log?: Log;
+  /** How long a completion waits for its credit's shard before it is written anyway (and an error logged). */
+  creditWaitMs?: number;
   live: LiveBus;
   fence: Fence;
   /** The checkpoint the owner claimed the shard at. */
@@ -27,8 +37,22 @@ export type ShardProjectorDeps = Readonly<{
   failpoint?: (name: 'projector.before-write' | 'projector.after-write' | 'projector.after-checkpoint') => void | Promise<void>;
 }>;
 
-export function createShardProjector({ store, read, live, fence, checkpoint, failpoint = () => undefined }: ShardProjectorDeps): ShardProjector {
+export function createShardProjector(deps: ShardProjectorDeps): ShardProjector {
+  const { store, read, live, fence, checkpoint, failpoint = () => undefined } = deps;
   let applied = checkpoint;
+
+  /** Waits until `shard` has projected up to `seq`: the credit of a transfer this batch completes. */
+  async function creditProjected(shard: ShardId, seq: number, transferId: string): Promise<void> {
+    const deadline = Date.now() + (deps.creditWaitMs ?? 60_000);
+    while ((await read.checkpoint(shard)) < seq) {
+      fence.check();
+      if (Date.now() > deadline) {
+        deps.log?.error({ shard: fence.shard, waitedFor: shard, seq, transferId }, 'the credit of a completed transfer is still not projected; showing the completion anyway');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, CREDIT_POLL_MS));
+    }
+  }
 
   return {
     async project(batch) {
@@ -41,6 +65,7 @@ export function createShardProjector({ store, read, live, fence, checkpoint, fai
       const uptoSeq = fresh[fresh.length - 1]!.seq;
       const transferIds = [...new Set(changes.flatMap((c) => (c.kind === 'transfer' ? [c.id] : [])))];
       const transfersBefore = transferIds.length > 0 ? await read.transfersByIds(transferIds) : [];
+      for (const wait of creditsToAwait(fresh, changes, transfersBefore, fence.shard, deps.shardOfWallet)) await creditProjected(wait.shard, wait.seq, wait.transferId);
       await failpoint('projector.before-write');
       await store.write(changes, fence);
       await failpoint('projector.after-write');
@@ -51,6 +76,31 @@ export function createShardProjector({ store, read, live, fence, checkpoint, fai
       await failpoint('projector.after-checkpoint');
     },
   };
+}
+
+const CREDIT_POLL_MS = 20;
+
+/** Completions in the batch whose credit lives in another shard, with the sequence that shard must reach. */
+function creditsToAwait(
+  events: readonly StoredEvent[],
+  changes: readonly ProjectionChange[],
+  transfersBefore: readonly TransferView[],
+  ownShard: ShardId,
+  shardOfWallet: (walletId: string) => ShardId,
+): Array<{ shard: ShardId; seq: number; transferId: string }> {
+  const destination = new Map(transfersBefore.map((t) => [t.id, t.toWalletId]));
+  for (const change of changes) if (change.kind === 'transfer' && change.insert) destination.set(change.id, change.insert.toWalletId);
+  const waits: Array<{ shard: ShardId; seq: number; transferId: string }> = [];
+  for (const { event } of events) {
+    if (event.type !== 'TransferCompleted') continue;
+    const { transferId, creditSeq } = event.data as { transferId: string; creditSeq?: number };
+    const to = destination.get(transferId);
+    if (creditSeq === undefined || to === undefined) continue;
+    const shard = shardOfWallet(to);
+    // In its own shard the credit comes earlier in the same ordered stream: nothing to wait for.
+    if (shard !== ownShard) waits.push({ shard, seq: creditSeq, transferId });
+  }
+  return waits;
 }
 
 /**
