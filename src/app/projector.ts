@@ -41,10 +41,10 @@ export function createShardProjector(deps: ShardProjectorDeps): ShardProjector {
   const { store, read, live, fence, checkpoint, failpoint = () => undefined } = deps;
   let applied = checkpoint;
 
-  /** Waits until `shard` has projected up to `seq`: the credit of a transfer this batch completes. */
-  async function creditProjected(shard: ShardId, seq: number, transferId: string): Promise<void> {
+  /** Waits until `shard` has projected up to `seq`: the credit of a transfer about to be completed. */
+  async function creditProjected({ shard, seq, transferId }: CreditWait): Promise<void> {
     const deadline = Date.now() + (deps.creditWaitMs ?? 60_000);
-    while ((await read.checkpoint(shard)) < seq) {
+    while (!(await creditVisible({ shard, seq }))) {
       fence.check();
       if (Date.now() > deadline) {
         deps.log?.error({ shard: fence.shard, waitedFor: shard, seq, transferId }, 'the credit of a completed transfer is still not projected; showing the completion anyway');
@@ -52,6 +52,23 @@ export function createShardProjector(deps: ShardProjectorDeps): ShardProjector {
       }
       await new Promise((resolve) => setTimeout(resolve, CREDIT_POLL_MS));
     }
+  }
+  const creditVisible = async ({ shard, seq }: Pick<CreditWait, 'shard' | 'seq'>) => (await read.checkpoint(shard)) >= seq;
+
+  /** Writes, notifies and checkpoints consecutive events of the shard. */
+  async function apply(events: readonly StoredEvent[]): Promise<void> {
+    const changes = events.flatMap(projectEvent);
+    const uptoSeq = events[events.length - 1]!.seq;
+    const transferIds = [...new Set(changes.flatMap((c) => (c.kind === 'transfer' ? [c.id] : [])))];
+    const transfersBefore = transferIds.length > 0 ? await read.transfersByIds(transferIds) : [];
+    await failpoint('projector.before-write');
+    await store.write(changes, fence);
+    await failpoint('projector.after-write');
+    fence.check();
+    await live.publish(notificationsOf(events, changes, transfersBefore));
+    await store.advance(uptoSeq, fence);
+    applied = uptoSeq;
+    await failpoint('projector.after-checkpoint');
   }
 
   return {
@@ -61,44 +78,52 @@ export function createShardProjector(deps: ShardProjectorDeps): ShardProjector {
       for (let i = 1; i < fresh.length; i++) {
         if (fresh[i]!.seq <= fresh[i - 1]!.seq) throw new Error(`shard ${fence.shard}: journal events out of order (${fresh[i - 1]!.seq}, then ${fresh[i]!.seq})`);
       }
-      const changes = fresh.flatMap(projectEvent);
-      const uptoSeq = fresh[fresh.length - 1]!.seq;
-      const transferIds = [...new Set(changes.flatMap((c) => (c.kind === 'transfer' ? [c.id] : [])))];
-      const transfersBefore = transferIds.length > 0 ? await read.transfersByIds(transferIds) : [];
-      for (const wait of creditsToAwait(fresh, changes, transfersBefore, fence.shard, deps.shardOfWallet)) await creditProjected(wait.shard, wait.seq, wait.transferId);
-      await failpoint('projector.before-write');
-      await store.write(changes, fence);
-      await failpoint('projector.after-write');
-      fence.check();
-      await live.publish(notificationsOf(fresh, changes, transfersBefore));
-      await store.advance(uptoSeq, fence);
-      applied = uptoSeq;
-      await failpoint('projector.after-checkpoint');
+      const waits = await creditsToAwait(fresh, read, fence.shard, deps.shardOfWallet);
+      // A completion whose credit is not visible yet splits the batch: what comes before it is
+      // written (and checkpointed) first. Waiting with all earlier events of the shard projected
+      // is what keeps two shards from ever waiting on each other.
+      let from = 0;
+      for (let i = 0; i < fresh.length; i++) {
+        const wait = waits.get(fresh[i]!.seq);
+        if (!wait || (await creditVisible(wait))) continue;
+        if (i > from) await apply(fresh.slice(from, i));
+        await creditProjected(wait);
+        from = i;
+      }
+      await apply(fresh.slice(from));
     },
   };
 }
 
 const CREDIT_POLL_MS = 20;
 
-/** Completions in the batch whose credit lives in another shard, with the sequence that shard must reach. */
-function creditsToAwait(
+type CreditWait = Readonly<{ shard: ShardId; seq: number; transferId: string }>;
+
+/** By journal sequence, the completions in the batch whose credit lives in another shard, with the sequence that shard must reach. */
+async function creditsToAwait(
   events: readonly StoredEvent[],
-  changes: readonly ProjectionChange[],
-  transfersBefore: readonly TransferView[],
+  read: Pick<ReadStore, 'transfersByIds'>,
   ownShard: ShardId,
   shardOfWallet: (walletId: string) => ShardId,
-): Array<{ shard: ShardId; seq: number; transferId: string }> {
-  const destination = new Map(transfersBefore.map((t) => [t.id, t.toWalletId]));
-  for (const change of changes) if (change.kind === 'transfer' && change.insert) destination.set(change.id, change.insert.toWalletId);
-  const waits: Array<{ shard: ShardId; seq: number; transferId: string }> = [];
-  for (const { event } of events) {
-    if (event.type !== 'TransferCompleted') continue;
+): Promise<Map<number, CreditWait>> {
+  const completions = events.flatMap(({ seq, event }) => {
+    if (event.type !== 'TransferCompleted') return [];
     const { transferId, creditSeq } = event.data as { transferId: string; creditSeq?: number };
+    return creditSeq === undefined ? [] : [{ seq, transferId, creditSeq }];
+  });
+  const waits = new Map<number, CreditWait>();
+  if (completions.length === 0) return waits;
+  // Where each transfer goes: from the read models, or from this very batch (debited and completed in one).
+  const destination = new Map((await read.transfersByIds(completions.map((c) => c.transferId))).map((t) => [t.id, t.toWalletId]));
+  for (const { event } of events) {
+    if (event.type === 'TransferDebited') destination.set((event.data as { transferId: string }).transferId, (event.data as { toWalletId: string }).toWalletId);
+  }
+  for (const { seq, transferId, creditSeq } of completions) {
     const to = destination.get(transferId);
-    if (creditSeq === undefined || to === undefined) continue;
+    if (to === undefined) continue;
     const shard = shardOfWallet(to);
     // In its own shard the credit comes earlier in the same ordered stream: nothing to wait for.
-    if (shard !== ownShard) waits.push({ shard, seq: creditSeq, transferId });
+    if (shard !== ownShard) waits.set(seq, { shard, seq: creditSeq, transferId });
   }
   return waits;
 }

@@ -62,6 +62,20 @@ describe('the shard projector', () => {
     expect(effects).toEqual(['write wallet,transfer', 'notify 2', 'checkpoint 20']);
   });
 
+  it('writes and checkpoints what comes before a held-back completion, so no two shards ever wait on each other', async () => {
+    const { projector, effects, checkpoints } = harness({ src: 'A', dst: 'B' });
+    const projecting = projector.project([
+      event(18, 'src', 3, 'FundsDeposited', { asset: 'USD', amount: '1', network: 'fiat', totalAfter: '1', reservedAfter: '0' }),
+      event(20, 'src', 4, 'TransferCompleted', { transferId: 't1', creditSeq: 19 }),
+      event(22, 'src', 5, 'FundsDeposited', { asset: 'USD', amount: '1', network: 'fiat', totalAfter: '2', reservedAfter: '0' }),
+    ]);
+    await waitFor(() => effects.includes('checkpoint 18'), { message: 'the events before the completion to be projected' });
+    expect(effects).toEqual(['write wallet,balance,entry', 'notify 3', 'checkpoint 18']);
+    checkpoints.set('B', 19);
+    await projecting;
+    expect(effects.slice(3)).toEqual(['write wallet,transfer,wallet,balance,entry', 'notify 4', 'checkpoint 22']);
+  });
+
   it('does not wait when the credit is in its own shard, or when the event names no credit', async () => {
     const same = harness({ src: 'A', dst: 'A' });
     await same.projector.project([event(20, 'src', 4, 'TransferCompleted', { transferId: 't1', creditSeq: 17 })]);
