@@ -11,7 +11,7 @@ import { type Processor, createProcessor } from './app/processor.js';
 import { startProjectionCoordinator } from './app/projection-coordinator.js';
 import { repeat } from './app/repeat.js';
 import { createScheduler } from './app/scheduler.js';
-import { type JournalTopology, allShards } from './app/sharding.js';
+import { type JournalTopology, allShards, walletShard } from './app/sharding.js';
 import { startShardWorker } from './app/shard-worker.js';
 import { createTransferSaga } from './app/transfer-saga.js';
 import { createNatsCommandBus } from './infra/nats/command-bus.js';
@@ -187,6 +187,8 @@ export async function startProjectorRole({ nats, topology, db, log, metrics, tra
         feed,
         checkLease,
         failpoint,
+        shardOfWallet: (walletId) => walletShard(walletId, topology),
+        log,
         onProgress: (_, projected, pending, checkpoint) => {
           projection?.events.inc({ shard }, projected);
           projection?.lag.set({ shard }, pending);

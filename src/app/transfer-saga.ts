@@ -53,7 +53,7 @@ export function createTransferSaga(deps: { processor: Processor; ids: Ids; clock
       );
       const finish =
         credit.state === 'ACCEPTED'
-          ? systemCommand(event, 'complete', 'CompleteTransfer', { walletId: event.walletId, transferId: data.transferId })
+          ? systemCommand(event, 'complete', 'CompleteTransfer', { walletId: event.walletId, transferId: data.transferId, creditSeq: credit.journalSeq })
           : systemCommand(event, 'fail', 'FailTransfer', {
               walletId: event.walletId,
               transferId: data.transferId,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createTokenVerifier, signToken } from '../../../src/infra/auth/jwt.js';
 
 const secret = 'a-test-secret-of-reasonable-length-0123456789';
@@ -9,6 +9,17 @@ const key = new TextEncoder().encode(secret);
 
 describe('HS256 tokens', () => {
   const verify = createTokenVerifier({ secret });
+  afterEach(() => vi.useRealTimers());
+
+  it('remembers a verified token only until it expires', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    const verifyOnce = createTokenVerifier({ secret });
+    const token = await signToken({ secret, sub: 'alice', admin: false, ttl: 60 });
+    expect((await verifyOnce(token)).principal.sub).toBe('alice');
+    expect((await verifyOnce(token)).principal.sub).toBe('alice');
+    vi.setSystemTime(Date.now() + 61_000);
+    await expect(verifyOnce(token)).rejects.toThrow(/exp/);
+  });
 
   it('round-trips a user and an admin from signToken', async () => {
     const before = Date.now();
