@@ -100,7 +100,8 @@ export function createNatsLiveBus(nc: NatsConnection, tracing: Tracing = NO_TRAC
         callback: (error, msg) => {
           if (error) return;
           const notification = revive(decodeJson(msg.data) as LiveNotification);
-          const trace = tracing.contextOf(msg.headers);
+          // Headers are parsed on first access: an api that does not trace leaves them alone.
+          const trace = tracing.enabled ? tracing.contextOf(msg.headers) : undefined;
           queue.push(trace === undefined ? notification : { ...notification, trace });
         },
       });
