@@ -14,7 +14,7 @@ import { createScheduler } from './app/scheduler.js';
 import { type JournalTopology, allShards, walletShard } from './app/sharding.js';
 import { startShardWorker } from './app/shard-worker.js';
 import { createTransferSaga } from './app/transfer-saga.js';
-import { createNatsCommandBus } from './infra/nats/command-bus.js';
+import { FIRST_TIME_HEADER, createNatsCommandBus } from './infra/nats/command-bus.js';
 import { PoisonMessageError, decodeCommand } from './infra/nats/command-codec.js';
 import type { Nats } from './infra/nats/connection.js';
 import { type RunningConsumer, runDurable, settle } from './infra/nats/durable-consumer.js';
@@ -64,8 +64,8 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
   const handler = await createCommandHandler({ journal, clock, ids });
   const decide = createProcessor({ handler, outcomes, journal });
   const processor: typeof decide = {
-    async process(command) {
-      const outcome = await decide.process(command);
+    async process(command, options) {
+      const outcome = await decide.process(command, options);
       metrics?.commands.inc({ type: command.type, state: outcome.state });
       return outcome;
     },
@@ -91,7 +91,14 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
       {
         concurrency: 64,
         handle: (msg) =>
-          settle(nats.js, msg, CONSUMERS.processor, async () => void (await processor.process(decodeCommand(msg.data))), { isPoison, maxDeliver, log, onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.processor }) }),
+          settle(
+            nats.js,
+            msg,
+            CONSUMERS.processor,
+            // Sent once and delivered once: no decision can exist for it yet (see CommandBus.publish).
+            async () => void (await processor.process(decodeCommand(msg.data), { firstCopy: !msg.redelivered && msg.headers?.get(FIRST_TIME_HEADER) === 'true' })),
+            { isPoison, maxDeliver, log, onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.processor }) },
+          ),
       },
       log,
     ),
