@@ -14,7 +14,7 @@ import { createScheduler } from './app/scheduler.js';
 import { type JournalTopology, allShards, walletShard } from './app/sharding.js';
 import { startShardWorker } from './app/shard-worker.js';
 import { createTransferSaga } from './app/transfer-saga.js';
-import { createNatsCommandBus } from './infra/nats/command-bus.js';
+import { FIRST_TIME_HEADER, createNatsCommandBus } from './infra/nats/command-bus.js';
 import { PoisonMessageError, decodeCommand } from './infra/nats/command-codec.js';
 import type { Nats } from './infra/nats/connection.js';
 import { type RunningConsumer, runDurable, settle } from './infra/nats/durable-consumer.js';
@@ -76,9 +76,9 @@ const observeDecision = (metrics: Metrics, clock: Clock) => (command: CommandMes
 function tracedDecisions(decide: Processor, tracing: Tracing): Processor {
   if (!tracing.enabled) return decide;
   return {
-    process: (command) =>
+    process: (command, options) =>
       tracing.internal(`decide ${command.type}`, { 'jetledger.command.id': command.metadata.commandId, 'jetledger.command.type': command.type }, async (span) => {
-        const outcome = await decide.process(command);
+        const outcome = await decide.process(command, options);
         span.setAttributes({ 'jetledger.command.outcome': outcome.state, 'jetledger.rejection.code': outcome.code });
         return outcome;
       }),
@@ -113,7 +113,14 @@ export async function startProcessorRole({ nats, topology, log, metrics, tracing
         concurrency: 64,
         tracing,
         handle: (msg) =>
-          settle(nats.js, msg, CONSUMERS.processor, async () => void (await processor.process(decodeCommand(msg.data))), { isPoison, maxDeliver, log, onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.processor }) }),
+          settle(
+            nats.js,
+            msg,
+            CONSUMERS.processor,
+            // Sent once and delivered once: no decision can exist for it yet (see CommandBus.publish).
+            async () => void (await processor.process(decodeCommand(msg.data), { firstCopy: !msg.redelivered && msg.headers?.get(FIRST_TIME_HEADER) === 'true' })),
+            { isPoison, maxDeliver, log, ackWaitMs: tuning.ackWaitMs, onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.processor }) },
+          ),
       },
       log,
     ),
@@ -135,6 +142,7 @@ export async function startProcessorRole({ nats, topology, log, metrics, tracing
             isPoison,
             maxDeliver,
             log,
+            ackWaitMs: tuning.ackWaitMs,
             onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.saga }),
           }),
       },
