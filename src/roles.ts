@@ -22,7 +22,9 @@ import { createNatsJournal } from './infra/nats/journal.js';
 import { createNatsJournalFeed } from './infra/nats/journal-feed.js';
 import { createNatsLeaseStore } from './infra/nats/leases.js';
 import { createNatsLiveBus } from './infra/nats/live-bus.js';
+import { createNatsAttemptLog } from './infra/nats/attempt-log.js';
 import { createNatsOutcomeStore } from './infra/nats/outcome-store.js';
+import { createNatsSnapshotStore } from './infra/nats/snapshot-store.js';
 import type { Topology } from './infra/nats/streams.js';
 import { CONSUMERS, STREAMS, WALLET_EVENTS } from './infra/nats/topology.js';
 import { createMongoProjectionStore } from './infra/mongo/projection-store.js';
@@ -49,8 +51,8 @@ export type RoleDeps = Readonly<{
   tuning?: Tuning;
 }>;
 
-/** Knobs tests turn to make crash recovery fast; production keeps the defaults. */
-export type Tuning = Readonly<{ ackWaitMs?: number; schedulerIntervalMs?: number; maxDeliver?: number; leasePollMs?: number }>;
+/** Knobs tests turn to make crash recovery fast; production keeps the defaults (snapshotEvery comes from SNAPSHOT_EVERY). */
+export type Tuning = Readonly<{ ackWaitMs?: number; schedulerIntervalMs?: number; maxDeliver?: number; leasePollMs?: number; snapshotEvery?: number }>;
 
 export type Stoppable = { stop(): Promise<void> };
 
@@ -60,7 +62,15 @@ const isPoison = (error: unknown) => error instanceof PoisonMessageError || erro
 export async function startProcessorRole({ nats, topology, log, metrics, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
   const journal = createNatsJournal(nats.js, nats.jsm, topology);
   const outcomes = await createNatsOutcomeStore(nats.nc);
-  const handler = await createCommandHandler({ journal, clock, ids });
+  const handler = await createCommandHandler({
+    journal,
+    clock,
+    ids,
+    snapshots: await createNatsSnapshotStore(nats.nc, log),
+    snapshotEvery: tuning.snapshotEvery,
+    attempts: await createNatsAttemptLog(nats.nc),
+    log,
+  });
   const decide = createProcessor({ handler, outcomes });
   const processor: typeof decide = {
     async process(command) {
@@ -113,6 +123,7 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
   return {
     async stop() {
       for (const c of consumers) await c.stop();
+      await handler.flushSnapshots();
       await outcomes.close();
     },
   };
@@ -201,6 +212,7 @@ export async function createApiApp({ nats, topology, db, clock = systemClock, id
     read: await createMongoReadStore(db),
     live: createNatsLiveBus(nats.nc),
     journal: readerJournal(nats, topology),
+    snapshots: await createNatsSnapshotStore(nats.nc),
     topology,
     clock,
     ids,

@@ -151,9 +151,9 @@ describe('a command redelivered to a processor whose copy of the wallet is stale
     const second = await createCommandHandler({ journal, clock: systemClock, ids: systemIds });
     const command = (commandId: string, type: 'CreateWallet' | 'Deposit', data: Record<string, unknown>): CommandMessage => ({
       type,
-      data: data as CommandMessage['data'],
+      data,
       metadata: { commandId, correlationId: commandId, actor: 'alice', admin: false, issuedAt: new Date().toISOString() },
-    });
+    }) as CommandMessage;
     const deposit = (commandId: string, amount: string) => command(commandId, 'Deposit', { walletId: 'stale', asset: 'USD', amount });
 
     expect((await first.handle(command('stale-create', 'CreateWallet', { walletId: 'stale', ownerId: 'alice', name: 'stale' }))).state).toBe('ACCEPTED');
