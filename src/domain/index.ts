@@ -14,7 +14,7 @@ export * from './wallet.evolve.js';
 export * from './wallet.state.js';
 export type * from './decider.js';
 export * from './deciders.js';
-export * from './state-codec.js';
+export type { Json, StateCodec } from './state-codec.js';
 export * from './upcast.js';
 export * from './wallet.snapshot.js';
 export * from './asset.snapshot.js';
