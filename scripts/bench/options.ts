@@ -14,6 +14,8 @@ export type BenchOptions = Readonly<{
   latencyCount: number;
   /** Deposits per second sent, open loop, during the latency phase. */
   latencyRate: number;
+  /** Restarts measured per wallet size in the snapshot-load phase (the median is reported). */
+  snapshotRepeats: number;
 }>;
 
 const DEFAULTS: BenchOptions = {
@@ -24,10 +26,11 @@ const DEFAULTS: BenchOptions = {
   inFlight: 1_000,
   latencyCount: 300,
   latencyRate: 20,
+  snapshotRepeats: 7,
 };
 
 /** `--quick` (or BENCH_QUICK=1): a smoke run of the whole bench in well under a minute of traffic. */
-const QUICK: Partial<BenchOptions> = { seconds: 2, warmupSeconds: 1, publishCount: 10_000, latencyCount: 100 };
+const QUICK: Partial<BenchOptions> = { seconds: 2, warmupSeconds: 1, publishCount: 10_000, latencyCount: 100, snapshotRepeats: 3 };
 
 const FLAGS = {
   seconds: { type: 'string' },
@@ -93,5 +96,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     inFlight: num('inFlight', 'in-flight', 'BENCH_IN_FLIGHT', true, base.inFlight),
     latencyCount: num('latencyCount', 'latency-count', 'BENCH_LATENCY_COUNT', true, base.latencyCount),
     latencyRate: num('latencyRate', 'latency-rate', 'BENCH_LATENCY_RATE', false, base.latencyRate),
+    snapshotRepeats: base.snapshotRepeats,
   };
 }
