@@ -28,7 +28,8 @@ import { createNatsSnapshotStore } from './infra/nats/snapshot-store.js';
 import type { Topology } from './infra/nats/streams.js';
 import { CONSUMERS, STREAMS, WALLET_EVENTS } from './infra/nats/topology.js';
 import { createMongoProjectionStore } from './infra/mongo/projection-store.js';
-import { createMongoReadStore } from './infra/mongo/read-store.js';
+import { GENERATION_SWITCHED_SUBJECT } from './infra/mongo/generations.js';
+import { type MongoReadStore, createMongoReadStore } from './infra/mongo/read-store.js';
 import { failpoint } from './infra/failpoints.js';
 import { currentInstance, isCertainlyGone } from './infra/process-identity.js';
 import { systemClock, systemIds } from './infra/system.js';
@@ -136,8 +137,10 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
 export async function startProjectorRole({ nats, topology, db, log, metrics, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the projector needs MongoDB');
   const shards = allShards(topology);
+  // Both follow the active read-model generation: the store binds each claim to it, and the read
+  // store (the transfers before a batch, for notifications) looks it up every time, not a second late.
   const store = await createMongoProjectionStore(db);
-  const read = await createMongoReadStore(db);
+  const read = await createMongoReadStore(db, { pointerMaxAgeMs: 0 });
   const live = createNatsLiveBus(nats.nc);
   const feed = createNatsJournalFeed(nats.js);
   const leases = await createNatsLeaseStore(nats.nc, shards);
@@ -173,7 +176,9 @@ export async function startProjectorRole({ nats, topology, db, log, metrics, tun
 /** Scheduler: sends due scheduled transfers to the processor. */
 export async function startSchedulerRole({ nats, db, log, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the scheduler needs MongoDB');
-  const scheduler = createScheduler({ read: await createMongoReadStore(db), bus: createNatsCommandBus(nats.js), clock, ids });
+  const read = await createMongoReadStore(db);
+  const switches = followGenerationSwitches(nats, read);
+  const scheduler = createScheduler({ read, bus: createNatsCommandBus(nats.js), clock, ids });
   const intervalMs = tuning.schedulerIntervalMs ?? 200;
   // A chain, never an interval: a tick slowed down by MongoDB delays the next instead of queueing more behind it.
   let stopped = false;
@@ -195,9 +200,14 @@ export async function startSchedulerRole({ nats, db, log, clock = systemClock, i
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      switches.unsubscribe();
     },
   };
 }
+
+/** A rebuild's switch announcement makes the read store look the active generation up again at once. */
+const followGenerationSwitches = (nats: Nats, read: MongoReadStore) =>
+  nats.nc.subscribe(GENERATION_SWITCHED_SUBJECT, { callback: () => read.generationChanged() });
 
 /** The journal as the api and `jetledger wallet` read it (time travel): built in this one place. */
 export const readerJournal = (nats: Nats, topology: JournalTopology): Journal => createNatsJournal(nats.js, nats.jsm, topology);
@@ -206,10 +216,12 @@ export const readerJournal = (nats: Nats, topology: JournalTopology): Journal =>
 export async function createApiApp({ nats, topology, db, clock = systemClock, ids = systemIds }: RoleDeps): Promise<LedgerApp & Stoppable> {
   if (!db) throw new Error('the api needs MongoDB');
   const outcomes = await createNatsOutcomeStore(nats.nc);
+  const read = await createMongoReadStore(db);
+  const switches = followGenerationSwitches(nats, read);
   const app = createLedgerService({
     bus: createNatsCommandBus(nats.js),
     outcomes,
-    read: await createMongoReadStore(db),
+    read,
     live: createNatsLiveBus(nats.nc),
     journal: readerJournal(nats, topology),
     snapshots: await createNatsSnapshotStore(nats.nc),
@@ -217,5 +229,11 @@ export async function createApiApp({ nats, topology, db, clock = systemClock, id
     clock,
     ids,
   });
-  return { ...app, stop: () => outcomes.close() };
+  return {
+    ...app,
+    stop: async () => {
+      switches.unsubscribe();
+      await outcomes.close();
+    },
+  };
 }

@@ -205,7 +205,7 @@ describe('verify and rebuild on read models that drifted from the journal', () =
     ]);
 
     const progress: number[] = [];
-    const rebuilt = await rebuildReadModels({ nats: stack.nats, db, onProgress: (done) => progress.push(done) });
+    const rebuilt = await rebuildReadModels({ nats: stack.nats, db, onProgress: ({ done }) => progress.push(done) });
     expect(rebuilt.lastSeq).toBe((await journalExtent(stack.nats.jsm)).last);
     expect(progress.at(-1)).toBe(rebuilt.events);
     expect((await verify()).problems).toEqual([]);

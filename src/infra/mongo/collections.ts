@@ -104,14 +104,15 @@ export type ReadModelCollections = Readonly<{
   checkpoints: Collection<CheckpointDoc>;
 }>;
 
-export function readModelCollections(db: Db): ReadModelCollections {
+/** The read-model collections whose names start with `prefix` (one generation's; see generations.ts). */
+export function readModelCollectionsNamed(db: Db, prefix: string): ReadModelCollections {
   return {
-    wallets: db.collection<WalletDoc>(COLLECTION_NAMES.wallets),
-    balances: db.collection<BalanceDoc>(COLLECTION_NAMES.balances),
-    entries: db.collection<EntryDoc>(COLLECTION_NAMES.entries),
-    transfers: db.collection<TransferDoc>(COLLECTION_NAMES.transfers),
-    assets: db.collection<AssetDoc>(COLLECTION_NAMES.assets),
-    checkpoints: db.collection<CheckpointDoc>(COLLECTION_NAMES.checkpoints),
+    wallets: db.collection<WalletDoc>(prefix + COLLECTION_NAMES.wallets),
+    balances: db.collection<BalanceDoc>(prefix + COLLECTION_NAMES.balances),
+    entries: db.collection<EntryDoc>(prefix + COLLECTION_NAMES.entries),
+    transfers: db.collection<TransferDoc>(prefix + COLLECTION_NAMES.transfers),
+    assets: db.collection<AssetDoc>(prefix + COLLECTION_NAMES.assets),
+    checkpoints: db.collection<CheckpointDoc>(prefix + COLLECTION_NAMES.checkpoints),
   };
 }
 

@@ -1,38 +1,56 @@
 /**
  * The read models in MongoDB as the API reads them. Only the projector writes them
  * (projection-store.ts); the checkpoints live beside the data and move only after it is written.
+ * Every call reads the active generation (generations.ts). Which one that is, is cached: the
+ * rebuild announces its switch (`generationChanged`, wired to a NATS message in roles.ts) before
+ * any projector writes the new generation, and the pointer is read again anyway once the cached
+ * answer is older than `pointerMaxAgeMs`, should an announcement be missed. Until then reads come
+ * from the old generation, which was complete up to the switch.
  */
 import type { Db, Filter } from 'mongodb';
 import { subtractDecimal } from '../../app/decimal.js';
 import type { Page, ReadStore, TransferStatus, WalletStatus } from '../../ports.js';
 import { assetView, balanceView, entryView, transferView, walletView } from './codec.js';
-import { checkpointId, readModelCollections } from './collections.js';
+import { checkpointId } from './collections.js';
 import type { EntryDoc, TransferDoc, WalletDoc } from './collections.js';
-import { ensureReadModelIndexes } from './indexes.js';
+import { activeCollections } from './generations.js';
 
 export { readModelSnapshot } from './snapshot.js';
 
-export async function createMongoReadStore(db: Db): Promise<ReadStore> {
-  const c = readModelCollections(db);
-  await ensureReadModelIndexes(c);
+/** How stale an API instance's idea of the active generation may be: a second after a switch, it reads the new one. */
+export const POINTER_MAX_AGE_MS = 1_000;
+
+export type MongoReadStore = ReadStore & {
+  /** The active generation may have changed: look it up again on the next call. */
+  generationChanged(): void;
+};
+
+export async function createMongoReadStore(db: Db, options: { pointerMaxAgeMs?: number } = {}): Promise<MongoReadStore> {
+  const active = activeCollections(db, options.pointerMaxAgeMs ?? POINTER_MAX_AGE_MS);
+  await active.collections();
 
   const page = <T>(items: T[], first: number): Page<T> => ({ items: items.slice(0, first), hasNextPage: items.length > first });
   // One more than asked tells whether another page exists; limit(0) would mean "no limit" to MongoDB.
   const pageLimit = (first: number) => Math.max(0, first) + 1;
 
   return {
+    generationChanged: active.forget,
+
     async checkpoint(shard) {
+      const c = await active.collections();
       const doc = await c.checkpoints.findOne({ _id: checkpointId(shard) });
       return doc?.seq ?? 0;
     },
 
     async walletsByIds(ids) {
+      const c = await active.collections();
       if (ids.length === 0) return [];
       const docs = await c.wallets.find({ _id: { $in: [...ids] } }).sort({ _id: 1 }).toArray();
       return docs.map(walletView);
     },
 
     async listWallets({ ownerId, status, first, afterSeq }) {
+      const c = await active.collections();
       const filter: Filter<WalletDoc> = {};
       if (ownerId !== undefined) filter.ownerId = ownerId;
       if (status !== undefined) filter.status = status satisfies WalletStatus;
@@ -42,12 +60,14 @@ export async function createMongoReadStore(db: Db): Promise<ReadStore> {
     },
 
     async balancesByWalletIds(ids) {
+      const c = await active.collections();
       if (ids.length === 0) return [];
       const docs = await c.balances.find({ walletId: { $in: [...ids] } }).sort({ walletId: 1, asset: 1 }).toArray();
       return docs.map(balanceView);
     },
 
     async balanceAt(walletId, asset, at) {
+      const c = await active.collections();
       // Highest version at or before `at`; within one wallet the journal sequence orders like the version.
       const doc = await c.entries.findOne({ walletId, asset, occurredAt: { $lte: at } }, { sort: { seq: -1 } });
       if (!doc) return null;
@@ -64,6 +84,7 @@ export async function createMongoReadStore(db: Db): Promise<ReadStore> {
     },
 
     async ledgerEntries({ walletId, asset, first, beforeSeq }) {
+      const c = await active.collections();
       const filter: Filter<EntryDoc> = { walletId };
       if (asset !== undefined) filter.asset = asset;
       if (beforeSeq !== undefined) filter.seq = { $lt: beforeSeq };
@@ -72,18 +93,21 @@ export async function createMongoReadStore(db: Db): Promise<ReadStore> {
     },
 
     async ledgerEntriesByIds(ids) {
+      const c = await active.collections();
       if (ids.length === 0) return [];
       const docs = await c.entries.find({ _id: { $in: [...ids] } }).sort({ seq: -1 }).toArray();
       return docs.map(entryView);
     },
 
     async transfersByIds(ids) {
+      const c = await active.collections();
       if (ids.length === 0) return [];
       const docs = await c.transfers.find({ _id: { $in: [...ids] } }).sort({ createdSeq: -1 }).toArray();
       return docs.map(transferView);
     },
 
     async transfersOfWallets(walletIds, status?: TransferStatus) {
+      const c = await active.collections();
       if (walletIds.length === 0) return [];
       const ids = [...walletIds];
       const filter: Filter<TransferDoc> = { $or: [{ fromWalletId: { $in: ids } }, { toWalletId: { $in: ids } }] };
@@ -93,6 +117,7 @@ export async function createMongoReadStore(db: Db): Promise<ReadStore> {
     },
 
     async dueTransfers(now, limit) {
+      const c = await active.collections();
       const docs = await c.transfers
         .find({ status: 'SCHEDULED', executeAt: { $lte: now } })
         .sort({ executeAt: 1, createdSeq: 1 })
@@ -102,6 +127,7 @@ export async function createMongoReadStore(db: Db): Promise<ReadStore> {
     },
 
     async assets() {
+      const c = await active.collections();
       const docs = await c.assets.find().sort({ _id: 1 }).toArray();
       return docs.map(assetView);
     },

@@ -10,13 +10,16 @@ import { Decimal128 } from 'mongodb';
 import type { Db } from 'mongodb';
 import { fromDecimal128 } from './codec.js';
 import { COLLECTION_NAMES } from './collections.js';
+import { prefixOf, readPointer } from './generations.js';
 
 export type CanonicalValue = string | number | boolean | null | CanonicalValue[] | { [field: string]: CanonicalValue };
 export type ReadModelSnapshot = Readonly<Record<'wallets' | 'balances' | 'entries' | 'transfers' | 'assets', CanonicalValue[]>>;
 
-export async function readModelSnapshot(db: Db): Promise<ReadModelSnapshot> {
+/** Of the active generation, unless another is named. */
+export async function readModelSnapshot(db: Db, generation?: number): Promise<ReadModelSnapshot> {
+  const prefix = prefixOf(generation ?? (await readPointer(db)).active);
   const dump = async (name: string): Promise<CanonicalValue[]> => {
-    const docs = await db.collection<{ _id: string; epoch?: number }>(name).find().sort({ _id: 1 }).toArray();
+    const docs = await db.collection<{ _id: string; epoch?: number }>(prefix + name).find().sort({ _id: 1 }).toArray();
     return docs.map(({ epoch: _, ...doc }) => canonical(doc));
   };
   const [wallets, balances, entries, transfers, assets] = await Promise.all([
