@@ -23,6 +23,7 @@ import { BENCH_AMOUNT, BENCH_ASSET, createWallet, deposit, inBatches } from './b
 import { type LatencyResult, measureLiveLatency } from './bench/live-latency.js';
 import { type BenchOptions, USAGE, parseOptions } from './bench/options.js';
 import { childrenOf, cpuSeconds, peakRssKiB } from './bench/procfs.js';
+import { type ProjectionResult, measureProjection } from './bench/projection.js';
 import { type RawPublishResult, rawPublish } from './bench/raw-publish.js';
 import { type RoleProcess, startRole } from './bench/roles.js';
 import { grouped, mib, ms, percentile, perSecond } from './bench/stats.js';
@@ -46,6 +47,7 @@ type Measured = {
   processes: ProcessFigures[];
   /** Wall time of the deposit levels, over which each process's CPU is reported. */
   levelsMs: number;
+  projection: ProjectionResult;
   snapshotLoads: SnapshotLoadRow[];
 };
 
@@ -95,6 +97,8 @@ async function run(options: BenchOptions, cleanup: Array<() => Promise<void>>): 
     DATA_DIR: join(dir, role),
     LOG_LEVEL: 'info',
     NODE_ENV: 'development',
+    // One bench user sends hundreds of mutations a second: the per-user limit would be the measure.
+    MUTATION_RATE_LIMIT: '0',
   });
   const roles: RoleProcess[] = [];
   const stopRoles = async () => {
@@ -148,7 +152,8 @@ async function run(options: BenchOptions, cleanup: Array<() => Promise<void>>): 
   const levels: Measured['levels'] = [];
   for (const clients of options.levels) {
     progress(`deposits (PROJECTED): ${clients} client(s) for ${options.seconds} s`);
-    const sampler = sampleBacklog(jsm, await createMongoProjectionStore(mongoClient.db(BENCH_DB)), await readTopology(nc));
+    const topology = await readTopology(nc);
+    const sampler = sampleBacklog(jsm, await createMongoProjectionStore(mongoClient.db(BENCH_DB), topology), topology);
     const result = await runLevel(client, wallets, clients, options.seconds);
     levels.push({ ...result, backlog: await sampler.stop(), entriesBefore: entries });
     entries += result.completed;
@@ -167,10 +172,12 @@ async function run(options: BenchOptions, cleanup: Array<() => Promise<void>>): 
       levelsCpuS: before === null || before === undefined || after === null || after === undefined ? null : after - before,
     };
   });
-  progress('stopping the roles, then snapshot loads on a nats-server of their own');
+  // Last, on its own nats-server, with the deposit roles stopped: only the projectors compete for the machine.
   await stopRoles();
+  const projection = await measureProjection({ repo: REPO, dir, mongoUri: mongo.uri, events: options.projectionEvents, progress });
+  progress('snapshot loads, on a nats-server of their own');
   const snapshotLoads = await measureSnapshotLoads({ repeats: options.snapshotRepeats, progress });
-  return { env, engine: mongo.engine, raw, levels, latency, latencyEntries, latencyRate: options.latencyRate, processes, levelsMs, snapshotLoads };
+  return { env, engine: mongo.engine, raw, levels, latency, latencyEntries, latencyRate: options.latencyRate, processes, levelsMs, projection, snapshotLoads };
 }
 
 function report(m: Measured, options: BenchOptions): string {
@@ -205,6 +212,20 @@ function report(m: Measured, options: BenchOptions): string {
     ]);
   }
   rows.push('rule');
+  for (const run of m.projection.runs) {
+    rows.push([
+      `projection, ${run.projectors} projector${run.projectors === 1 ? '' : 's'}`,
+      `${grouped(perSecond(m.projection.events, run.elapsedMs))} events/s`,
+      `${grouped(m.projection.events)}-event backlog (deposits over ${grouped(m.projection.events / 100)} wallets) into an empty database in ${(run.elapsedMs / 1000).toFixed(1)} s, ` +
+        'timed from the first projector up; each its own process',
+    ]);
+  }
+  rows.push([
+    'projector SIGKILL -> read models caught up',
+    `${(m.projection.recovery.elapsedMs / 1000).toFixed(2)} s`,
+    `one of 3 projectors killed as ${grouped(m.projection.recovery.events)} events are appended; its shards move to the others`,
+  ]);
+  rows.push('rule');
   const levelsS = m.levelsMs / 1000;
   for (const p of m.processes) {
     const cpu =
@@ -227,7 +248,7 @@ function report(m: Measured, options: BenchOptions): string {
 
 /** Start-up allowance plus each phase's own length, with the raw publish at a pessimistic 2,000 msgs/s. */
 const budgetSeconds = (o: BenchOptions): number =>
-  Math.ceil(180 + o.warmupSeconds + o.latencyCount / o.latencyRate + o.levels.length * o.seconds + o.publishCount / 2_000);
+  Math.ceil(240 + o.warmupSeconds + o.latencyCount / o.latencyRate + o.levels.length * o.seconds + o.publishCount / 2_000 + o.projectionEvents / 200);
 
 async function main(): Promise<number> {
   let options: BenchOptions | 'help';

@@ -66,7 +66,7 @@ async function start(args: string[]): Promise<number> {
   const log = createLogger(config.LOG_LEVEL);
   const ledger = await startJetLedger({ config, roles, log });
   if (ledger.url) {
-    const lines = [`JetLedger is up: GraphiQL at ${ledger.url}`];
+    const lines = [`JetLedger is up: ${ledger.graphiql ? 'GraphiQL' : 'GraphQL'} at ${ledger.url}`];
     if (ledger.demoToken) lines.push(`Demo token (user "demo"; GraphiQL already sends it):`, `  Authorization: Bearer ${ledger.demoToken}`);
     console.log(`\n${lines.join('\n')}\n`);
   }

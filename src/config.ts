@@ -13,6 +13,28 @@ const optionalUrl = z
   .optional()
   .transform((v) => (v ? v : undefined));
 
+const bool = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+
+/** Comma-separated origins such as "https://app.example.com,http://localhost:5173": scheme, host, port only. */
+const origins = z
+  .string()
+  .transform((text) => text.split(',').map((o) => o.trim()).filter(Boolean))
+  .superRefine((list, ctx) => {
+    for (const origin of list) {
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = null;
+      }
+      if (parsed === null || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+        ctx.addIssue({ code: 'custom', message: `"${origin.slice(0, 80)}" is not an origin like https://app.example.com (no path, no trailing slash, no *)` });
+      }
+    }
+  });
+
 const schema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -33,10 +55,30 @@ const schema = z
     // A processor snapshots an aggregate every this many events (0: never); loads fold at most this many after one.
     SNAPSHOT_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_SNAPSHOT_EVERY),
     PROJECTION_LEASE_TTL_MS: z.coerce.number().int().min(1_000, 'must be at least 1000').max(10_000, 'must be at most 10000: a dead projector\'s shards wait that long').default(DEFAULT_LEASE_TTL_MS),
+    /** GraphiQL at /graphql: on unless NODE_ENV=production. */
+    GRAPHIQL: bool.optional(),
+    /** Browser origins allowed to call the API; default: none in production, localhost otherwise. */
+    CORS_ORIGINS: origins.optional(),
+    /** Mutations per user and minute (a token bucket that also holds this many); 0 turns it off. */
+    MUTATION_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(300),
+    /** originalError and stack in error answers: for a developer's machine only. */
+    GRAPHQL_DEBUG_ERRORS: bool.default(false),
   })
-  .refine((c) => !(c.JWT_SECRET && c.JWT_JWKS_URL), { message: 'set JWT_SECRET or JWT_JWKS_URL, not both', path: ['JWT_SECRET'] });
+  .refine((c) => !(c.JWT_SECRET && c.JWT_JWKS_URL), { message: 'set JWT_SECRET or JWT_JWKS_URL, not both', path: ['JWT_SECRET'] })
+  .refine((c) => !(c.GRAPHQL_DEBUG_ERRORS && c.NODE_ENV === 'production'), {
+    message: 'must not be true when NODE_ENV=production: error answers would show internals',
+    path: ['GRAPHQL_DEBUG_ERRORS'],
+  });
 
 export type Config = z.infer<typeof schema>;
+
+const isProduction = (config: Config): boolean => config.NODE_ENV === 'production';
+
+export const graphiqlEnabled = (config: Config): boolean => config.GRAPHIQL ?? !isProduction(config);
+
+/** The CORS allowlist the api applies (src/graphql/cors.ts). */
+export const corsPolicy = (config: Config): { origins: string[]; localhost: boolean } =>
+  config.CORS_ORIGINS !== undefined ? { origins: config.CORS_ORIGINS, localhost: false } : { origins: [], localhost: !isProduction(config) };
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { type Db, MongoClient } from 'mongodb';
-import type { Config } from './config.js';
+import { type Config, corsPolicy, graphiqlEnabled } from './config.js';
 import { developmentSecret } from './infra/auth/dev-secret.js';
 import { createTokenVerifier, signToken } from './infra/auth/jwt.js';
 import { startHttpServer } from './infra/http/server.js';
@@ -21,6 +21,8 @@ import { type Role, type RoleDeps, type Stoppable, type Tuning, createApiApp, st
 export type RunningLedger = Readonly<{
   /** GraphQL endpoint when the api role runs. */
   url: string | null;
+  /** Whether /graphql serves GraphiQL to a browser. */
+  graphiql: boolean;
   natsUrl: string;
   mongoUri: string | null;
   demoToken: string | null;
@@ -76,7 +78,7 @@ export async function startJetLedger({ config, roles, log, tuning }: StartOption
       demoToken = api.demoToken;
     }
     log.info({ roles }, 'JetLedger started');
-    return { url, natsUrl, mongoUri, demoToken, stop: stopAll };
+    return { url, graphiql: graphiqlEnabled(config), natsUrl, mongoUri, demoToken, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -95,7 +97,15 @@ async function startApi(config: Config, deps: RoleDeps, nats: Nats, db: Db, data
   const demoToken = !production && secret ? await signToken({ secret, sub: 'demo', admin: false, ttl: '30d' }) : null;
 
   const app = await createApiApp(deps);
-  const graphql = createGraphQLHandler({ app, verifyToken, logger: deps.log, graphiql: { token: demoToken ?? undefined } });
+  const graphql = createGraphQLHandler({
+    app,
+    verifyToken,
+    logger: deps.log,
+    graphiql: { enabled: graphiqlEnabled(config), token: demoToken ?? undefined },
+    cors: corsPolicy(config),
+    mutationsPerMinute: config.MUTATION_RATE_LIMIT,
+    debugErrors: config.GRAPHQL_DEBUG_ERRORS,
+  });
   const http = await startHttpServer({
     port: config.PORT,
     host: config.HOST,

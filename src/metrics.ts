@@ -16,6 +16,12 @@ export function createMetrics() {
       registers: [registry],
     }),
     projection: projectionMetrics(registry),
+    sagaAnomalies: new Counter({
+      name: 'jetledger_saga_anomalies_total',
+      help: 'Transfers in a state the saga should never find (e.g. credited while the source no longer had it pending): alert on any',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     deadLetters: new Counter({
       name: 'jetledger_dead_letters_total',
       help: 'Messages sent to the DLQ, by consumer',

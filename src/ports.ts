@@ -207,7 +207,8 @@ export type ProjectionChange =
   | Readonly<{ kind: 'wallet'; id: string; seq: number; set: Partial<WalletView>; insert?: WalletView }>
   | Readonly<{ kind: 'balance'; seq: number; balance: BalanceView }>
   | Readonly<{ kind: 'entry'; entry: LedgerEntryView }>
-  | Readonly<{ kind: 'transfer'; id: string; seq: number; set: Partial<TransferView>; insert?: TransferView }>
+  /** `walletId`: the source wallet, whose shard keeps the transfer (only the source's events change it). */
+  | Readonly<{ kind: 'transfer'; id: string; walletId: string; seq: number; set: Partial<TransferView>; insert?: TransferView }>
   | Readonly<{ kind: 'asset'; asset: AssetView }>;
 
 export interface ReadStore {

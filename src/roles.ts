@@ -9,8 +9,9 @@ import type { LedgerApp } from './app/ledger-app.js';
 import { createLedgerService } from './app/ledger-service.js';
 import { createProcessor } from './app/processor.js';
 import { startProjectionCoordinator } from './app/projection-coordinator.js';
+import { repeat } from './app/repeat.js';
 import { createScheduler } from './app/scheduler.js';
-import { type JournalTopology, allShards } from './app/sharding.js';
+import { type JournalTopology, allShards, walletShard } from './app/sharding.js';
 import { startShardWorker } from './app/shard-worker.js';
 import { createTransferSaga } from './app/transfer-saga.js';
 import { createNatsCommandBus } from './infra/nats/command-bus.js';
@@ -72,7 +73,7 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
     attempts: await createNatsAttemptLog(nats.nc),
     log,
   });
-  const decide = createProcessor({ handler, outcomes });
+  const decide = createProcessor({ handler, outcomes, journal });
   const processor: typeof decide = {
     async process(command) {
       const outcome = await decide.process(command);
@@ -80,7 +81,15 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
       return outcome;
     },
   };
-  const saga = createTransferSaga({ processor, ids, clock });
+  const saga = createTransferSaga({
+    processor,
+    ids,
+    clock,
+    onAnomaly: (anomaly) => {
+      log.error({ anomaly }, `transfer saga anomaly (${anomaly.kind}): ${anomaly.detail}`);
+      metrics?.sagaAnomalies.inc({ kind: anomaly.kind });
+    },
+  });
   const maxDeliver = tuning.maxDeliver ?? 10;
 
   await registerDefaultCatalog({ processor, catalog: handler.catalog, ids, clock });
@@ -138,9 +147,9 @@ export async function startProjectorRole({ nats, topology, db, log, metrics, tun
   if (!db) throw new Error('the projector needs MongoDB');
   const shards = allShards(topology);
   // Both follow the active read-model generation: the store binds each claim to it, and the read
-  // store (the transfers before a batch, for notifications) looks it up every time, not a second late.
-  const store = await createMongoProjectionStore(db);
-  const read = await createMongoReadStore(db, { pointerMaxAgeMs: 0 });
+  // store (the transfers before a batch, other shards' checkpoints) looks it up every time, not a second late.
+  const store = await createMongoProjectionStore(db, topology);
+  const read = await createMongoReadStore(db, topology, { pointerMaxAgeMs: 0 });
   const live = createNatsLiveBus(nats.nc);
   const feed = createNatsJournalFeed(nats.js);
   const leases = await createNatsLeaseStore(nats.nc, shards);
@@ -161,6 +170,8 @@ export async function startProjectorRole({ nats, topology, db, log, metrics, tun
         feed,
         checkLease,
         failpoint,
+        shardOfWallet: (walletId) => walletShard(walletId, topology),
+        log,
         onProgress: (_, projected, pending, checkpoint) => {
           projection?.events.inc({ shard }, projected);
           projection?.lag.set({ shard }, pending);
@@ -174,32 +185,15 @@ export async function startProjectorRole({ nats, topology, db, log, metrics, tun
 }
 
 /** Scheduler: sends due scheduled transfers to the processor. */
-export async function startSchedulerRole({ nats, db, log, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
+export async function startSchedulerRole({ nats, topology, db, log, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the scheduler needs MongoDB');
-  const read = await createMongoReadStore(db);
+  const read = await createMongoReadStore(db, topology);
   const switches = followGenerationSwitches(nats, read);
   const scheduler = createScheduler({ read, bus: createNatsCommandBus(nats.js), clock, ids });
-  const intervalMs = tuning.schedulerIntervalMs ?? 200;
-  // A chain, never an interval: a tick slowed down by MongoDB delays the next instead of queueing more behind it.
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let running: Promise<unknown> = Promise.resolve();
-  const schedule = () => {
-    timer = setTimeout(() => {
-      running = scheduler
-        .tick()
-        .catch((error) => log.error({ err: error }, 'scheduler tick failed'))
-        .finally(() => {
-          if (!stopped) schedule();
-        });
-    }, intervalMs);
-  };
-  schedule();
+  const ticks = repeat(() => scheduler.tick(), tuning.schedulerIntervalMs ?? 200, (error) => log.error({ err: error }, 'scheduler tick failed'));
   return {
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
+      await ticks.stop();
       switches.unsubscribe();
     },
   };
@@ -209,14 +203,14 @@ export async function startSchedulerRole({ nats, db, log, clock = systemClock, i
 const followGenerationSwitches = (nats: Nats, read: MongoReadStore) =>
   nats.nc.subscribe(GENERATION_SWITCHED_SUBJECT, { callback: () => read.generationChanged() });
 
-/** The journal as the api and `jetledger wallet` read it (time travel): built in this one place. */
+/** The journal as readers see it (time travel, operator commands): the same subjects the processor appends to. */
 export const readerJournal = (nats: Nats, topology: JournalTopology): Journal => createNatsJournal(nats.js, nats.jsm, topology);
 
 /** The app behind the API role. */
 export async function createApiApp({ nats, topology, db, clock = systemClock, ids = systemIds }: RoleDeps): Promise<LedgerApp & Stoppable> {
   if (!db) throw new Error('the api needs MongoDB');
   const outcomes = await createNatsOutcomeStore(nats.nc);
-  const read = await createMongoReadStore(db);
+  const read = await createMongoReadStore(db, topology);
   const switches = followGenerationSwitches(nats, read);
   const app = createLedgerService({
     bus: createNatsCommandBus(nats.js),

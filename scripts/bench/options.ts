@@ -14,6 +14,8 @@ export type BenchOptions = Readonly<{
   latencyCount: number;
   /** Deposits per second sent, open loop, during the latency phase. */
   latencyRate: number;
+  /** Journal events in the projection backlog (projected by 1, then 3 projectors). */
+  projectionEvents: number;
   /** Restarts measured per wallet size in the snapshot-load phase (the median is reported). */
   snapshotRepeats: number;
 }>;
@@ -26,11 +28,12 @@ const DEFAULTS: BenchOptions = {
   inFlight: 1_000,
   latencyCount: 300,
   latencyRate: 20,
+  projectionEvents: 20_000,
   snapshotRepeats: 7,
 };
 
 /** `--quick` (or BENCH_QUICK=1): a smoke run of the whole bench in well under a minute of traffic. */
-const QUICK: Partial<BenchOptions> = { seconds: 2, warmupSeconds: 1, publishCount: 10_000, latencyCount: 100, snapshotRepeats: 3 };
+const QUICK: Partial<BenchOptions> = { seconds: 2, warmupSeconds: 1, publishCount: 10_000, latencyCount: 100, projectionEvents: 2_000, snapshotRepeats: 3 };
 
 const FLAGS = {
   seconds: { type: 'string' },
@@ -40,14 +43,16 @@ const FLAGS = {
   'in-flight': { type: 'string' },
   'latency-count': { type: 'string' },
   'latency-rate': { type: 'string' },
+  'projection-events': { type: 'string' },
   quick: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
 export const USAGE = `usage: npm run bench -- [--quick] [--seconds 5] [--levels 1,10,50] [--warmup-seconds 2]
                        [--publish-count 50000] [--in-flight 1000] [--latency-count 300] [--latency-rate 20]
+                       [--projection-events 20000]
 each flag also reads from the environment: BENCH_SECONDS, BENCH_LEVELS, BENCH_WARMUP_SECONDS, BENCH_PUBLISH_COUNT,
-BENCH_IN_FLIGHT, BENCH_LATENCY_COUNT, BENCH_LATENCY_RATE, BENCH_QUICK=1`;
+BENCH_IN_FLIGHT, BENCH_LATENCY_COUNT, BENCH_LATENCY_RATE, BENCH_PROJECTION_EVENTS, BENCH_QUICK=1`;
 
 export class UsageError extends Error {}
 
@@ -61,7 +66,7 @@ function positive(name: string, text: string | undefined, integer: boolean): num
 }
 
 /** Each bounded so a typo cannot make a run that never ends or that floods the machine. */
-const CAPS = { seconds: 60, levels: 200, warmupSeconds: 30, publishCount: 1_000_000, inFlight: 10_000, latencyCount: 5_000, latencyRate: 1_000 };
+const CAPS = { seconds: 60, levels: 200, warmupSeconds: 30, publishCount: 1_000_000, inFlight: 10_000, latencyCount: 5_000, latencyRate: 1_000, projectionEvents: 500_000 };
 
 function capped(name: keyof typeof CAPS, value: number): number {
   if (value > CAPS[name]) throw new UsageError(`${name} must be at most ${CAPS[name]}, got ${value}`);
@@ -96,6 +101,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     inFlight: num('inFlight', 'in-flight', 'BENCH_IN_FLIGHT', true, base.inFlight),
     latencyCount: num('latencyCount', 'latency-count', 'BENCH_LATENCY_COUNT', true, base.latencyCount),
     latencyRate: num('latencyRate', 'latency-rate', 'BENCH_LATENCY_RATE', false, base.latencyRate),
+    projectionEvents: num('projectionEvents', 'projection-events', 'BENCH_PROJECTION_EVENTS', true, base.projectionEvents),
     snapshotRepeats: base.snapshotRepeats,
   };
 }

@@ -11,6 +11,8 @@ export type RoleProcess = Readonly<{
   /** The GraphQL endpoint, for the api role. */
   url: string | null;
   stop(): Promise<void>;
+  /** SIGKILL: a crash, no cleanup. */
+  kill(): Promise<void>;
 }>;
 
 const READY_TIMEOUT_MS = 60_000;
@@ -22,8 +24,8 @@ process.once('exit', () => {
   for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-export async function startRole(role: string, cwd: string, env: Record<string, string>): Promise<RoleProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--roles', role], {
+export async function startRole(role: string, cwd: string, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<RoleProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', 'start', '--roles', role], {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +49,7 @@ export async function startRole(role: string, cwd: string, env: Record<string, s
       const timer = setTimeout(() => reject(new Error(`role ${role} not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
       const check = () => {
         // main.ts logs this once every requested role is consuming (and the api listening).
-        if (output.includes('"msg":"JetLedger started"') && (role !== 'api' || /GraphiQL at \S+/.test(output))) {
+        if (output.includes('"msg":"JetLedger started"') && (role !== 'api' || /Graph(?:i)?QL at \S+/.test(output))) {
           clearTimeout(timer);
           resolve();
         }
@@ -68,7 +70,8 @@ export async function startRole(role: string, cwd: string, env: Record<string, s
   return {
     role,
     pid: child.pid as number,
-    url: /GraphiQL at (\S+)/.exec(output)?.[1] ?? null,
+    url: /Graph(?:i)?QL at (\S+)/.exec(output)?.[1] ?? null,
     stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
   };
 }

@@ -3,17 +3,20 @@
  * already decided is skipped (its effect, if any, is in the journal; a rejection stays a
  * rejection), so redeliveries and repeats are answered, never re-applied.
  */
-import type { CommandMessage, CommandOutcome, OutcomeStore } from '../ports.js';
+import type { CommandMessage, CommandOutcome, Journal, OutcomeStore } from '../ports.js';
 import type { CommandHandler } from './command-handler.js';
+import { explainEndedTransfer } from './ended-transfers.js';
 
 export type Processor = { process(command: CommandMessage): Promise<CommandOutcome> };
 
-export function createProcessor({ handler, outcomes }: { handler: CommandHandler; outcomes: OutcomeStore }): Processor {
+/** `journal`, when given, explains refusals the wallet's current state cannot (a transfer that has ended). */
+export function createProcessor({ handler, outcomes, journal }: { handler: CommandHandler; outcomes: OutcomeStore; journal?: Journal }): Processor {
   return {
     async process(command) {
       const known = await outcomes.get(command.metadata.commandId);
       if (known && known.state !== 'QUEUED') return known;
-      const outcome = await handler.handle(command);
+      const decided = await handler.handle(command);
+      const outcome = journal ? await explainEndedTransfer(journal, command, decided) : decided;
       await outcomes.recordDecision(outcome);
       return outcome;
     },

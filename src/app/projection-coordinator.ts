@@ -13,6 +13,7 @@
  * an owner who lost its lease without knowing it cannot write over its successor.
  */
 import { type Lease, type LeaseHolder, LeaseLostError, type LeaseStore, type Log, type ShardId } from '../ports.js';
+import { repeat } from './repeat.js';
 import type { ShardWorker } from './shard-worker.js';
 
 export type CoordinatorDeps = Readonly<{
@@ -168,33 +169,21 @@ export function startProjectionCoordinator(deps: CoordinatorDeps): ProjectionCoo
     for (const [shard, h] of held) if (!h.worker && now() >= h.retryAt) startWorker(shard, h);
   }
 
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let ticking: Promise<void> = Promise.resolve();
-  const tick = async (): Promise<void> => {
-    try {
+  const ticks = repeat(
+    async () => {
       await renew();
       restartFailed();
       await balance();
-    } catch (error) {
-      log.warn({ err: error }, 'shard balancing failed; trying again');
-    }
-  };
-  // A chain, never an interval: a slow tick delays the next one instead of piling up behind it.
-  const schedule = (delay: number) => {
-    timer = setTimeout(() => {
-      ticking = tick().finally(() => {
-        if (!stopping) schedule(pollMs);
-      });
-    }, delay);
-  };
-  schedule(0);
+    },
+    pollMs,
+    (error) => log.warn({ err: error }, 'shard balancing failed; trying again'),
+  );
 
   return {
     owned: () => [...held.keys()].sort(byShard),
     async stop() {
       stopping = true;
-      if (timer) clearTimeout(timer);
-      await ticking;
+      await ticks.stop();
       await Promise.all([...held.keys()].map(handBack));
       await leases.leave(me.owner).catch(() => undefined);
     },

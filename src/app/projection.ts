@@ -52,7 +52,7 @@ function projectWalletEvent(seq: number, event: WalletEventEnvelope): Projection
     data: { asset: string; amount: string; totalAfter: string; reservedAfter: string },
     transferId: string | null,
   ): ProjectionChange[] => [balance(data.asset, data), entry(type, data, transferId)];
-  const transferSet = (id: string, set: Partial<TransferView>): ProjectionChange => ({ kind: 'transfer', id, seq, set });
+  const transferSet = (id: string, set: Partial<TransferView>): ProjectionChange => ({ kind: 'transfer', id, walletId, seq, set });
   const newTransfer = (
     data: { transferId: string; toWalletId: string; asset: string; amount: string },
     status: 'SCHEDULED' | 'PENDING',
@@ -102,7 +102,7 @@ function projectWalletEvent(seq: number, event: WalletEventEnvelope): Projection
       return [
         wallet,
         ...moneyMoved('RESERVE', data, data.transferId),
-        { kind: 'transfer', id: data.transferId, seq, set: {}, insert: newTransfer(data, 'SCHEDULED', executeAt) },
+        { kind: 'transfer', id: data.transferId, walletId, seq, set: {}, insert: newTransfer(data, 'SCHEDULED', executeAt) },
       ];
     }
     case 'TransferRescheduled':
@@ -119,7 +119,7 @@ function projectWalletEvent(seq: number, event: WalletEventEnvelope): Projection
       return [
         wallet,
         ...moneyMoved('TRANSFER_OUT', data, data.transferId),
-        { kind: 'transfer', id: data.transferId, seq, set: { status: 'PENDING' }, insert: newTransfer(data, 'PENDING', null) },
+        { kind: 'transfer', id: data.transferId, walletId, seq, set: { status: 'PENDING' }, insert: newTransfer(data, 'PENDING', null) },
       ];
     }
     case 'TransferCredited':

@@ -6,8 +6,13 @@
  *   what they saw already by version), so none is lost;
  * - a notification never announces what a query could not see yet.
  * Every write and the checkpoint carry the owner's fencing epoch (see ProjectionStore).
+ *
+ * Shards move at their own pace, so one thing is held back on purpose: a transfer's completion
+ * (source shard) waits until the destination's credit (maybe another shard) is projected. A client
+ * told "COMPLETED" then finds the money where it went. No cycle can form: a completion only waits
+ * for an event earlier in the journal, and the earliest waiting event's wait is always satisfied.
  */
-import type { Fence, LiveBus, LiveNotification, ProjectionChange, ProjectionStore, ReadStore, StoredEvent, TransferView } from '../ports.js';
+import type { Fence, Log, LiveBus, LiveNotification, ProjectionChange, ProjectionStore, ReadStore, ShardId, StoredEvent, TransferView } from '../ports.js';
 import { projectEvent } from './projection.js';
 
 export type ShardProjector = {
@@ -17,8 +22,13 @@ export type ShardProjector = {
 
 export type ShardProjectorDeps = Readonly<{
   store: ProjectionStore;
-  /** Transfers as they stood before the batch: their notifications replay the batch's patches one by one. */
-  read: Pick<ReadStore, 'transfersByIds'>;
+  /** Transfers as they stood before the batch (their notifications replay the batch's patches), and other shards' checkpoints. */
+  read: Pick<ReadStore, 'transfersByIds' | 'checkpoint'>;
+  /** The shard of a wallet: whether a transfer's credit is projected elsewhere. */
+  shardOfWallet(walletId: string): ShardId;
+  log?: Log;
+  /** How long a completion waits for its credit's shard before it is written anyway (and an error logged). */
+  creditWaitMs?: number;
   live: LiveBus;
   fence: Fence;
   /** The checkpoint the owner claimed the shard at. */
@@ -27,8 +37,39 @@ export type ShardProjectorDeps = Readonly<{
   failpoint?: (name: 'projector.before-write' | 'projector.after-write' | 'projector.after-checkpoint') => void | Promise<void>;
 }>;
 
-export function createShardProjector({ store, read, live, fence, checkpoint, failpoint = () => undefined }: ShardProjectorDeps): ShardProjector {
+export function createShardProjector(deps: ShardProjectorDeps): ShardProjector {
+  const { store, read, live, fence, checkpoint, failpoint = () => undefined } = deps;
   let applied = checkpoint;
+
+  /** Waits until `shard` has projected up to `seq`: the credit of a transfer about to be completed. */
+  async function creditProjected({ shard, seq, transferId }: CreditWait): Promise<void> {
+    const deadline = Date.now() + (deps.creditWaitMs ?? 60_000);
+    while (!(await creditVisible({ shard, seq }))) {
+      fence.check();
+      if (Date.now() > deadline) {
+        deps.log?.error({ shard: fence.shard, waitedFor: shard, seq, transferId }, 'the credit of a completed transfer is still not projected; showing the completion anyway');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, CREDIT_POLL_MS));
+    }
+  }
+  const creditVisible = async ({ shard, seq }: Pick<CreditWait, 'shard' | 'seq'>) => (await read.checkpoint(shard)) >= seq;
+
+  /** Writes, notifies and checkpoints consecutive events of the shard. */
+  async function apply(events: readonly StoredEvent[]): Promise<void> {
+    const changes = events.flatMap(projectEvent);
+    const uptoSeq = events[events.length - 1]!.seq;
+    const transferIds = [...new Set(changes.flatMap((c) => (c.kind === 'transfer' ? [c.id] : [])))];
+    const transfersBefore = transferIds.length > 0 ? await read.transfersByIds(transferIds) : [];
+    await failpoint('projector.before-write');
+    await store.write(changes, fence);
+    await failpoint('projector.after-write');
+    fence.check();
+    await live.publish(notificationsOf(events, changes, transfersBefore));
+    await store.advance(uptoSeq, fence);
+    applied = uptoSeq;
+    await failpoint('projector.after-checkpoint');
+  }
 
   return {
     async project(batch) {
@@ -37,20 +78,54 @@ export function createShardProjector({ store, read, live, fence, checkpoint, fai
       for (let i = 1; i < fresh.length; i++) {
         if (fresh[i]!.seq <= fresh[i - 1]!.seq) throw new Error(`shard ${fence.shard}: journal events out of order (${fresh[i - 1]!.seq}, then ${fresh[i]!.seq})`);
       }
-      const changes = fresh.flatMap(projectEvent);
-      const uptoSeq = fresh[fresh.length - 1]!.seq;
-      const transferIds = [...new Set(changes.flatMap((c) => (c.kind === 'transfer' ? [c.id] : [])))];
-      const transfersBefore = transferIds.length > 0 ? await read.transfersByIds(transferIds) : [];
-      await failpoint('projector.before-write');
-      await store.write(changes, fence);
-      await failpoint('projector.after-write');
-      fence.check();
-      await live.publish(notificationsOf(fresh, changes, transfersBefore));
-      await store.advance(uptoSeq, fence);
-      applied = uptoSeq;
-      await failpoint('projector.after-checkpoint');
+      const waits = await creditsToAwait(fresh, read, fence.shard, deps.shardOfWallet);
+      // A completion whose credit is not visible yet splits the batch: what comes before it is
+      // written (and checkpointed) first. Waiting with all earlier events of the shard projected
+      // is what keeps two shards from ever waiting on each other.
+      let from = 0;
+      for (let i = 0; i < fresh.length; i++) {
+        const wait = waits.get(fresh[i]!.seq);
+        if (!wait || (await creditVisible(wait))) continue;
+        if (i > from) await apply(fresh.slice(from, i));
+        await creditProjected(wait);
+        from = i;
+      }
+      await apply(fresh.slice(from));
     },
   };
+}
+
+const CREDIT_POLL_MS = 20;
+
+type CreditWait = Readonly<{ shard: ShardId; seq: number; transferId: string }>;
+
+/** By journal sequence, the completions in the batch whose credit lives in another shard, with the sequence that shard must reach. */
+async function creditsToAwait(
+  events: readonly StoredEvent[],
+  read: Pick<ReadStore, 'transfersByIds'>,
+  ownShard: ShardId,
+  shardOfWallet: (walletId: string) => ShardId,
+): Promise<Map<number, CreditWait>> {
+  const completions = events.flatMap(({ seq, event }) => {
+    if (event.type !== 'TransferCompleted') return [];
+    const { transferId, creditSeq } = event.data;
+    return creditSeq === undefined ? [] : [{ seq, transferId, creditSeq }];
+  });
+  const waits = new Map<number, CreditWait>();
+  if (completions.length === 0) return waits;
+  // Where each transfer goes: from the read models, or from this very batch (debited and completed in one).
+  const destination = new Map((await read.transfersByIds(completions.map((c) => c.transferId))).map((t) => [t.id, t.toWalletId]));
+  for (const { event } of events) {
+    if (event.type === 'TransferDebited') destination.set(event.data.transferId, event.data.toWalletId);
+  }
+  for (const { seq, transferId, creditSeq } of completions) {
+    const to = destination.get(transferId);
+    if (to === undefined) continue;
+    const shard = shardOfWallet(to);
+    // In its own shard the credit comes earlier in the same ordered stream: nothing to wait for.
+    if (shard !== ownShard) waits.set(seq, { shard, seq: creditSeq, transferId });
+  }
+  return waits;
 }
 
 /**

@@ -4,7 +4,7 @@
  * is the only position that counts, so a worker started anywhere, after any crash, resumes exactly
  * where the read models stop.
  */
-import type { JournalFeed, LiveBus, ProjectionStore, ReadStore, ShardId } from '../ports.js';
+import type { JournalFeed, LiveBus, Log, ProjectionStore, ReadStore, ShardId } from '../ports.js';
 import { type ShardProjectorDeps, createShardProjector } from './projector.js';
 
 export type ShardWorker = {
@@ -16,7 +16,9 @@ export type ShardWorker = {
 
 export type ShardWorkerDeps = Readonly<{
   store: ProjectionStore;
-  read: Pick<ReadStore, 'transfersByIds'>;
+  read: Pick<ReadStore, 'transfersByIds' | 'checkpoint'>;
+  shardOfWallet(walletId: string): ShardId;
+  log?: Log;
   live: LiveBus;
   feed: JournalFeed;
   /** Throws LeaseLostError once the lease on the shard may have lapsed. */
@@ -35,7 +37,7 @@ export function startShardWorker(shard: ShardId, deps: ShardWorkerDeps): ShardWo
     const { epoch, checkpoint } = await deps.store.claim(shard);
     if (stopping) return;
     const fence = { shard, epoch, check: () => deps.checkLease(shard) };
-    const projector = createShardProjector({ store: deps.store, read: deps.read, live: deps.live, fence, checkpoint, failpoint: deps.failpoint });
+    const projector = createShardProjector({ ...deps, fence, checkpoint });
     deps.onProgress?.(shard, 0, 0, checkpoint);
     const feed = deps.feed.follow(shard, checkpoint, async (batch, pending) => {
       await projector.project(batch);

@@ -37,7 +37,8 @@ export function createSnapshotWriter(store: SnapshotStore, log?: Log): SnapshotW
       const key = `${ref.kind}:${ref.id}`;
       pending.delete(key);
       pending.set(key, { ref, snapshot });
-      if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value as string);
+      const oldest = pending.keys().next();
+      if (pending.size > MAX_PENDING && !oldest.done) pending.delete(oldest.value);
       running ??= drain().finally(() => (running = null));
     },
     async flush() {

@@ -17,7 +17,14 @@ export type TransferSaga = { handle(stored: StoredEvent): Promise<void> };
 /** A saga step's command without its metadata: one of the wallet commands, type and data together. */
 type Step = WalletCommand extends infer C ? (C extends WalletCommand ? Readonly<{ type: C['type']; data: C['data'] }> : never) : never;
 
-export function createTransferSaga(deps: { processor: Processor; ids: Ids; clock: Clock }): TransferSaga {
+/**
+ * Something the journal says that should never happen. `credited-but-not-pending`: the saga's own
+ * credit was accepted, yet the source no longer had the transfer pending (refunded or completed by
+ * another path): money may exist twice. Not retried (it cannot heal itself), but never silent.
+ */
+export type SagaAnomaly = Readonly<{ kind: 'credited-but-not-pending'; transferId: string; fromWalletId: string; toWalletId: string; detail: string }>;
+
+export function createTransferSaga(deps: { processor: Processor; ids: Ids; clock: Clock; onAnomaly?: (anomaly: SagaAnomaly) => void }): TransferSaga {
   const { processor, ids, clock } = deps;
 
   const systemCommand = (source: EventEnvelope, transferId: string, step: string, command: Step): CommandMessage => ({
@@ -46,7 +53,10 @@ export function createTransferSaga(deps: { processor: Processor; ids: Ids; clock
       );
       const finish =
         credit.state === 'ACCEPTED'
-          ? systemCommand(event, data.transferId, 'complete', { type: 'CompleteTransfer', data: { walletId: event.walletId, transferId: data.transferId } })
+          ? systemCommand(event, data.transferId, 'complete', {
+              type: 'CompleteTransfer',
+              data: { walletId: event.walletId, transferId: data.transferId, creditSeq: credit.journalSeq },
+            })
           : systemCommand(event, data.transferId, 'fail', {
               type: 'FailTransfer',
               data: {
@@ -56,8 +66,19 @@ export function createTransferSaga(deps: { processor: Processor; ids: Ids; clock
               },
             });
       const finished = await step(finish);
-      if (finished.state !== 'ACCEPTED' && finished.code !== 'TRANSFER_NOT_PENDING') {
+      if (finished.state === 'ACCEPTED') return;
+      if (finished.code !== 'TRANSFER_NOT_PENDING') {
         throw new Error(`transfer ${data.transferId}: ${finish.type} was refused (${finished.code}: ${finished.message})`);
+      }
+      // After a refused credit, a transfer no longer pending was already refunded (a retried saga): fine.
+      if (credit.state === 'ACCEPTED') {
+        deps.onAnomaly?.({
+          kind: 'credited-but-not-pending',
+          transferId: data.transferId,
+          fromWalletId: event.walletId,
+          toWalletId: data.toWalletId,
+          detail: `the destination was credited, but completing the source was refused: ${finished.message ?? finished.code}`,
+        });
       }
     },
   };

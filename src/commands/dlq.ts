@@ -53,7 +53,7 @@ export async function replayDeadLetter(nats: Nats, letter: DeadLetter): Promise<
     try {
       const journal = createNatsJournal(nats.js, nats.jsm, await readTopology(nats.nc));
       const handler = await createCommandHandler({ journal, clock: systemClock, ids: systemIds, attempts: await createNatsAttemptLog(nats.nc) });
-      const saga = createTransferSaga({ processor: createProcessor({ handler, outcomes }), clock: systemClock, ids: systemIds });
+      const saga = createTransferSaga({ processor: createProcessor({ handler, outcomes, journal }), clock: systemClock, ids: systemIds });
       await saga.handle({ seq: Number(letter.headers.get('Dlq-Sequence')), event: decodeJournalEvent(letter.data) });
       return 'saga step re-run';
     } finally {

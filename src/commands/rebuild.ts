@@ -40,7 +40,7 @@ export async function rebuildReadModels(opts: RebuildOptions): Promise<RebuildRe
   const leases = await createNatsLeaseStore(nats.nc, [...shards, REBUILD_LOCK]);
   const me = currentInstance();
   const generation = await beginBuilding(db);
-  const target = await createMongoProjectionStore(db, { generation });
+  const target = await createMongoProjectionStore(db, topology, { generation });
   const result = await rebuildGeneration({
     target,
     journal: {
@@ -55,7 +55,7 @@ export async function rebuildReadModels(opts: RebuildOptions): Promise<RebuildRe
     // Generations before the one just left are read by nobody (readers move within a second of a switch).
     prepare: async () => {
       const { active } = await readPointer(db);
-      for (let old = 0; old < active; old++) if (old !== generation) await clearGeneration(db, old);
+      for (let old = 0; old < active; old++) if (old !== generation) await clearGeneration(db, topology, old);
     },
     activate: async () => {
       await activate(db, generation);

@@ -47,7 +47,7 @@ export async function projectionStatus({ nats, db }: { nats: Nats; db: Db }): Pr
   const [holders, instances, lags, extent, generation] = await Promise.all([
     leases.holders(),
     leases.instances(),
-    projectionLag(nats.jsm, await createMongoProjectionStore(db), topology),
+    projectionLag(nats.jsm, await createMongoProjectionStore(db, topology), topology),
     journalExtent(nats.jsm),
     readPointer(db),
   ]);

@@ -3,6 +3,7 @@ import { no, ok, type Check } from './check.js';
 import type { AssetCommand, RegisterAsset } from './commands.js';
 import { accepted, rejected, type Decision } from './decision.js';
 import type { AssetEvent, AssetEventEnvelope, EventEnvelope } from './events.js';
+import { ASSET_CODE, ASSET_CODE_RULE, MAX_DECIMALS, MAX_NETWORKS, NETWORK_NAME, NETWORK_NAME_RULE } from './limits.js';
 import { formatAmount, parseAmount } from './money.js';
 import { reject } from './rejection.js';
 
@@ -52,11 +53,6 @@ const definitionOf = (event: AssetEvent): AssetDefinition => {
 
 // ---------------------------------------------------------------- decide
 
-export const ASSET_CODE = /^[A-Z][A-Z0-9]{1,11}$/;
-export const NETWORK_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
-export const MAX_DECIMALS = 18;
-export const MAX_NETWORKS = 10;
-
 /** Only admins (and the system, seeding the default catalog) register assets; an asset never changes afterwards. */
 export const decideAsset = (command: AssetCommand, state: AssetState): Decision<AssetEvent> => {
   const { metadata } = command;
@@ -96,7 +92,7 @@ const invalid = <T = never>(message: string): Check<T> => no(reject('INVALID_ASS
 const checkDefinition = (data: RegisterAsset['data']): Check<AssetDefinition> => {
   const { code, decimals, networks } = data;
   if (!ASSET_CODE.test(code)) {
-    return invalid(`asset code "${code.slice(0, 32)}" must be 2 to 12 capital letters or digits, starting with a letter`);
+    return invalid(`asset code "${code.slice(0, 32)}" ${ASSET_CODE_RULE}`);
   }
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > MAX_DECIMALS) {
     return invalid(`decimals must be a whole number from 0 to ${MAX_DECIMALS}, not ${decimals}`);
@@ -106,7 +102,7 @@ const checkDefinition = (data: RegisterAsset['data']): Check<AssetDefinition> =>
   }
   const badNetwork = networks.find((n) => !NETWORK_NAME.test(n));
   if (badNetwork !== undefined) {
-    return invalid(`network "${badNetwork.slice(0, 40)}" must be 1 to 32 lowercase letters, digits or dashes, not starting with a dash`);
+    return invalid(`network "${badNetwork.slice(0, 40)}" ${NETWORK_NAME_RULE}`);
   }
   const repeated = networks.find((n, i) => networks.indexOf(n) !== i);
   if (repeated !== undefined) return invalid(`network ${repeated} is listed twice`);

@@ -27,7 +27,8 @@ export type CreditTransfer = Command<
   { walletId: string; transferId: string; fromWalletId: string; asset: string; amount: string }
 >;
 /** Saga step on the source wallet once the destination was credited. */
-export type CompleteTransfer = Command<'CompleteTransfer', { walletId: string; transferId: string }>;
+/** `creditSeq`: where the destination's credit landed in the journal (see TransferCompleted). */
+export type CompleteTransfer = Command<'CompleteTransfer', { walletId: string; transferId: string; creditSeq?: number }>;
 /** Saga step on the source wallet when the destination refused: refund the debit. */
 export type FailTransfer = Command<'FailTransfer', { walletId: string; transferId: string; reason: string }>;
 

@@ -31,7 +31,12 @@ export type TransferCredited = Event<
   'TransferCredited',
   { transferId: string; fromWalletId: string; asset: string; amount: string } & BalanceAfter
 >;
-export type TransferCompleted = Event<'TransferCompleted', { transferId: string }>;
+/**
+ * `creditSeq`: the journal sequence of the destination's TransferCredited. Read models are projected
+ * per shard, so the source's completion could otherwise become visible before the destination's
+ * credit; a projector holds the completion back until the credit's shard has projected it.
+ */
+export type TransferCompleted = Event<'TransferCompleted', { transferId: string; creditSeq?: number }>;
 export type TransferFailed = Event<
   'TransferFailed',
   {

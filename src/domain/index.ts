@@ -6,6 +6,7 @@ export type * from './commands.js';
 export * from './decision.js';
 export type * from './events.js';
 export * from './instant.js';
+export * from './limits.js';
 export type * from './metadata.js';
 export * from './money.js';
 export * from './rejection.js';

@@ -1,4 +1,5 @@
 import type { AssetDefinition } from './asset.js';
+import { MAX_AMOUNT_LENGTH, PLAIN_DECIMAL } from './limits.js';
 import { reject, type Rejection } from './rejection.js';
 
 /**
@@ -8,11 +9,6 @@ import { reject, type Rejection } from './rejection.js';
  */
 
 export type ParsedAmount = { ok: true; units: bigint } | { ok: false; reason: string };
-
-/** Longer input is refused before any work: a 40-digit amount already exceeds every sane limit. */
-export const MAX_AMOUNT_LENGTH = 40;
-
-const PLAIN_DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
 /**
  * Parses a plain decimal string ("1.5", "100", "0.00000001") into base units of a `decimals` scale.

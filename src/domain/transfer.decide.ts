@@ -154,10 +154,10 @@ export const creditTransfer = (command: CreditTransfer, state: WalletState, ctx:
 };
 
 export const completeTransfer = (command: CompleteTransfer, state: WalletState): Decision<WalletEvent> => {
-  const { transferId } = command.data;
+  const { transferId, creditSeq } = command.data;
   const open = state.openTransfers.get(transferId);
   if (open?.status !== 'PENDING') return rejected(notPending(transferId, open, 'in flight'));
-  return accepted({ type: 'TransferCompleted', data: { transferId } });
+  return accepted({ type: 'TransferCompleted', data: creditSeq === undefined ? { transferId } : { transferId, creditSeq } });
 };
 
 /** In flight: the debit is refunded. Still scheduled (it could not even start): the reservation is released. */

@@ -1,6 +1,7 @@
 import type { CloseWallet, CreateWallet, Deposit, RenameWallet, Withdraw, WalletCommand } from './commands.js';
 import { accepted, rejected, type Decision } from './decision.js';
 import type { WalletEvent } from './events.js';
+import { isId } from './limits.js';
 import type { CommandMetadata } from './metadata.js';
 import { checkAmount, describeAmount, formatAmount } from './money.js';
 import { reject, type Rejection } from './rejection.js';
@@ -78,16 +79,18 @@ const gate = (command: WalletCommand, state: WalletState): Rejection | null => {
   if (SYSTEM_ONLY.has(command.type) && !isSystem(metadata)) {
     return reject('FORBIDDEN', `${command.type} is a system step and cannot be sent by ${metadata.actor}`);
   }
+  // The same id shape the API checks: an id no wallet can have names no wallet.
+  if (!isId(command.data.walletId)) return reject('WALLET_NOT_FOUND', `wallet ${command.data.walletId.slice(0, 64)} does not exist`);
   if (command.type === 'CreateWallet') {
     if (!isPrivileged(metadata) && command.data.ownerId !== metadata.actor) {
       return reject('FORBIDDEN', `${metadata.actor} cannot create a wallet for ${command.data.ownerId}`);
     }
     return null;
   }
-  if (state.exists && !isPrivileged(metadata) && state.ownerId !== metadata.actor) {
-    return reject('FORBIDDEN', `wallet ${state.id} belongs to another user`);
-  }
-  if (!state.exists) return walletNotFound(command.data.walletId);
+  // Someone else's wallet answers exactly like a missing one: a different answer would tell a
+  // stranger which wallet ids exist.
+  const visible = state.exists && (isPrivileged(metadata) || state.ownerId === metadata.actor);
+  if (!visible) return walletNotFound(command.data.walletId);
   if (state.status === 'CLOSED') return reject('WALLET_CLOSED', `wallet ${state.id} is closed`);
   return null;
 };

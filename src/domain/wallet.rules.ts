@@ -3,6 +3,7 @@ import { no, ok, type Check } from './check.js';
 import { accepted, rejected, type Decision } from './decision.js';
 import type { WalletEvent } from './events.js';
 import { normaliseInstant, parseInstant } from './instant.js';
+import { MAX_NAME_LENGTH } from './limits.js';
 import { describeAmount, formatAmount } from './money.js';
 import { reject, type Rejection } from './rejection.js';
 import type { Balance, WalletState } from './wallet.state.js';
@@ -15,8 +16,6 @@ export type WalletContext = Readonly<{
   counterparty?: WalletState | undefined;
 }>;
 
-
-export const MAX_NAME_LENGTH = 100;
 const CONTROL_CHARACTER = /\p{Cc}/u;
 
 /** Names are shown in lists and logs: trimmed, 1..100 characters, nothing that moves a cursor. */
@@ -54,7 +53,7 @@ export const checkFunds = (asset: AssetDefinition, balance: Balance, amount: big
 export const checkInstant = (text: string): Check<{ iso: string; ms: number }> => {
   const ms = parseInstant(text);
   return ms === null
-    ? no(reject('INVALID_SCHEDULE', `"${text.slice(0, 64)}" is not an ISO-8601 date-time with a time zone, e.g. 2026-11-22T10:00:00Z`))
+    ? no(reject('INVALID_SCHEDULE', `"${text.slice(0, 64)}" is not an RFC 3339 date-time, e.g. 2026-11-22T10:00:00Z`))
     : ok({ iso: normaliseInstant(ms), ms });
 };
 

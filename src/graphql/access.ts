@@ -1,11 +1,14 @@
 import type { Principal } from '../app/ledger-app.js';
 import type { TransferView, WalletView } from '../ports.js';
 import type { GraphQLContext } from './context.js';
-import { forbidden, notFound, unauthenticated } from './errors.js';
+import { notFound, unauthenticated } from './errors.js';
 
 /**
  * Who may see what: users their own wallets, and the transfers that touch them; admins everything.
  * Root fields already require a login (scope `loggedIn`); these checks decide per object.
+ *
+ * Someone else's wallet, transfer or command answers exactly like an unknown id (null, or
+ * NOT_FOUND where an unknown id is an error): a FORBIDDEN would tell a stranger that the id exists.
  */
 export function principalOf(ctx: GraphQLContext): Principal {
   if (ctx.principal === null) throw unauthenticated();
@@ -15,13 +18,11 @@ export function principalOf(ctx: GraphQLContext): Principal {
 export const ownsWallet = (principal: Principal, wallet: WalletView): boolean =>
   principal.admin || wallet.ownerId === principal.sub;
 
-/** null when unknown; FORBIDDEN when it belongs to someone else. */
+/** The wallet if the caller may see it; null when unknown or someone else's. */
 export async function visibleWallet(ctx: GraphQLContext, walletId: string): Promise<WalletView | null> {
   const principal = principalOf(ctx);
   const wallet = await ctx.loaders.walletById.load(walletId);
-  if (wallet === null) return null;
-  if (!ownsWallet(principal, wallet)) throw forbidden(`wallet ${walletId} belongs to another user`);
-  return wallet;
+  return wallet !== null && ownsWallet(principal, wallet) ? wallet : null;
 }
 
 export async function canSeeTransfer(ctx: GraphQLContext, transfer: TransferView): Promise<boolean> {
@@ -31,37 +32,22 @@ export async function canSeeTransfer(ctx: GraphQLContext, transfer: TransferView
   return wallets.some((w) => w !== null && !(w instanceof Error) && w.ownerId === principal.sub);
 }
 
-/** null when unknown; FORBIDDEN when neither side of the transfer is the caller's. */
+/** The transfer if either side is the caller's; null when unknown or between other users. */
 export async function visibleTransfer(ctx: GraphQLContext, transferId: string): Promise<TransferView | null> {
   const transfer = await ctx.loaders.transferById.load(transferId);
-  if (transfer === null) return null;
-  if (!(await canSeeTransfer(ctx, transfer))) throw forbidden(`transfer ${transferId} belongs to other users`);
-  return transfer;
+  return transfer !== null && (await canSeeTransfer(ctx, transfer)) ? transfer : null;
 }
 
-/**
- * Before a command is published: refuse early when the read model already shows the wallet is
- * someone else's. A wallet missing from the read model may just be lagging, so it passes here;
- * the processor checks ownership again against the journal.
- */
-export async function mayActOnWallet(ctx: GraphQLContext, walletId: string): Promise<boolean> {
-  const principal = principalOf(ctx);
-  if (principal.admin) return true;
-  const wallet = await ctx.loaders.walletById.load(walletId);
-  return wallet === null || wallet.ownerId === principal.sub;
-}
-
-/** `mayActOnWallet` for a single mutation: a refusal is the mutation's error. */
-export async function assertMayActOnWallet(ctx: GraphQLContext, walletId: string): Promise<void> {
-  if (!(await mayActOnWallet(ctx, walletId))) throw forbidden(`wallet ${walletId} belongs to another user`);
-}
+/** The same error for an unknown wallet and someone else's. */
+export const walletNotFound = (walletId: string) => notFound(`wallet ${walletId} not found`);
+export const transferNotFound = (transferId: string) => notFound(`transfer ${transferId} not found`);
 
 /**
  * Subscriptions are authorized once, when they start: the wallet must exist (a client that just
  * created it should ask for PROJECTED consistency first) and be the caller's.
  */
 export async function mayWatchWallet(ctx: GraphQLContext, walletId: string): Promise<boolean> {
-  const wallet = await ctx.loaders.walletById.load(walletId);
-  if (wallet === null) throw notFound(`wallet ${walletId} not found`);
-  return ctx.principal !== null && ownsWallet(ctx.principal, wallet);
+  if (ctx.principal === null) return false;
+  if ((await visibleWallet(ctx, walletId)) === null) throw walletNotFound(walletId);
+  return true;
 }

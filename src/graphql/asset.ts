@@ -7,6 +7,7 @@ import { idempotencyKeySchema, parseInput, registerAssetInput } from './validati
 
 export const AssetRef = builder.objectRef<AssetView>('Asset').implement({
   fields: (t) => ({
+    id: t.id({ description: 'the asset code: what client caches key the catalog by', resolve: (asset) => asset.code }),
     code: t.exposeString('code'),
     decimals: t.exposeInt('decimals'),
     networks: t.exposeStringList('networks'),

@@ -1,5 +1,5 @@
 import type { BalanceView } from '../ports.js';
-import { assertMayActOnWallet, mayWatchWallet } from './access.js';
+import { mayWatchWallet } from './access.js';
 import { builder } from './builder.js';
 import { type ParsedCommand, submitCommand } from './command.js';
 import { CommandResultRef, ConsistencyEnum } from './command-result.js';
@@ -7,8 +7,25 @@ import type { GraphQLContext } from './context.js';
 import { liveIterable, renewLoaders, untilAborted } from './live.js';
 import { assetCodeSchema, fundsInput, idSchema, parseInput } from './validation.js';
 
-export const BalanceRef = builder.objectRef<BalanceView>('Balance').implement({
+/** A balance as read; `historical` marks one rebuilt for a past instant (balanceAt). */
+export type BalanceShape = BalanceView & { readonly historical?: true };
+
+/**
+ * Clients' normalised caches (Apollo, urql Graphcache) merge objects by id: the current balance of
+ * a wallet and asset keeps one id, so a balanceChanged payload updates the wallet on screen. A
+ * past balance is a different object (an immutable snapshot at a version): sharing the id would
+ * overwrite today's numbers in the cache with the past ones.
+ */
+export const balanceId = (balance: BalanceShape): string =>
+  balance.historical ? `${balance.walletId}:${balance.asset}@${balance.version}` : `${balance.walletId}:${balance.asset}`;
+
+export const BalanceRef = builder.objectRef<BalanceShape>('Balance').implement({
   fields: (t) => ({
+    id: t.id({
+      description:
+        'stable and unique per wallet and asset: normalised client caches (Apollo, urql) merge live updates by it. A past balance (balanceAt) has its own id, "<walletId>:<asset>@<version>".',
+      resolve: balanceId,
+    }),
     walletId: t.exposeID('walletId'),
     asset: t.exposeString('asset'),
     total: t.expose('total', { type: 'Decimal' }),
@@ -48,9 +65,10 @@ function fundsMutation(field: 'deposit' | 'withdraw', type: 'Deposit' | 'Withdra
         input: t.arg({ type: inputType, required: true }),
         consistency: t.arg({ type: ConsistencyEnum, defaultValue: 'DECIDED' }),
       },
-      resolve: async (_root, args, ctx) => {
-        const { command, idempotencyKey, walletId } = fundsRequest(type, args.input);
-        await assertMayActOnWallet(ctx, walletId);
+      resolve: (_root, args, ctx) => {
+        // Whose wallet it is, the processor decides against the journal: someone else's wallet is
+        // rejected there exactly like an unknown one (WALLET_NOT_FOUND), so no answer tells them apart.
+        const { command, idempotencyKey } = fundsRequest(type, args.input);
         return submitCommand(ctx, command, { idempotencyKey, consistency: args.consistency });
       },
     }),

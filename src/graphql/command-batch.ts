@@ -11,13 +11,11 @@
 import type { GraphQLError } from 'graphql';
 import type { BatchItem, Refusal } from '../app/ledger-app.js';
 import { MAX_BATCH_SIZE } from '../app/ledger-app.js';
-import { walletNotFound } from '../domain/wallet.decide.js';
-import { mayActOnWallet, principalOf } from './access.js';
+import { principalOf } from './access.js';
 import { DepositInput, WithdrawInput, fundsRequest } from './balance.js';
 import { builder } from './builder.js';
 import { type ParsedCommand, toCommandResult } from './command.js';
 import { CommandResultRef, ConsistencyEnum } from './command-result.js';
-import type { GraphQLContext } from './context.js';
 import { badUserInput } from './errors.js';
 import { TransferInput, transferRequest } from './transfer-mutations.js';
 import { idempotencyKeySchema } from './validation.js';
@@ -57,7 +55,7 @@ function keyOf(input: unknown): string | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-async function batchItemOf(ctx: GraphQLContext, input: CommandInputShape, root: string): Promise<BatchItem> {
+function batchItemOf(input: CommandInputShape, root: string): BatchItem {
   const set = KINDS.filter((kind) => input[kind] != null);
   const [kind] = set;
   if (kind === undefined || set.length > 1) {
@@ -70,9 +68,9 @@ async function batchItemOf(ctx: GraphQLContext, input: CommandInputShape, root: 
   } catch (error) {
     return { kind: 'refused', refusal: inputRefusal(error), idempotencyKey: keyOf(input[kind]) };
   }
-  const { command, idempotencyKey, walletId } = parsed;
-  // Someone else's wallet is answered as the processor answers an unknown one: the answer must not tell it exists.
-  if (!(await mayActOnWallet(ctx, walletId))) return { kind: 'refused', refusal: walletNotFound(walletId), command, idempotencyKey };
+  // Whose wallet it is, the processor decides against the journal, as for the single mutations:
+  // someone else's wallet is rejected there exactly like an unknown one.
+  const { command, idempotencyKey } = parsed;
   return { kind: 'command', command, idempotencyKey };
 }
 
@@ -89,8 +87,7 @@ builder.mutationField('submitCommands', (t) =>
       if (args.commands.length > MAX_BATCH_SIZE) {
         throw badUserInput(`commands: at most ${MAX_BATCH_SIZE} commands in one batch, not ${args.commands.length}; nothing was sent`, 'commands');
       }
-      // Concurrent on purpose: the wallet loader then reads every wallet of the batch in one query.
-      const items = await Promise.all(args.commands.map((input, i) => batchItemOf(ctx, input, `commands.${i}`)));
+      const items = args.commands.map((input, i) => batchItemOf(input, `commands.${i}`));
       const outcomes = await ctx.app.submitMany({ principal, items, consistency: args.consistency ?? 'DECIDED' });
       return outcomes.map(toCommandResult);
     },

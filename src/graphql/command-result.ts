@@ -3,8 +3,7 @@ import { principalOf } from './access.js';
 import { builder } from './builder.js';
 import { toCommandResult, type CommandResultShape } from './command.js';
 import type { GraphQLContext } from './context.js';
-import { forbidden } from './errors.js';
-import { liveIterable, renewLoaders, untilAborted } from './live.js';
+import { aborted, liveIterable, renewLoaders, untilAborted } from './live.js';
 import { idSchema, parseInput } from './validation.js';
 
 export const CommandStateEnum = builder.enumType('CommandState', { values: ['QUEUED', 'ACCEPTED', 'REJECTED'] as const });
@@ -20,6 +19,7 @@ export const ConsistencyEnum = builder.enumType('Consistency', {
 
 export const CommandResultRef = builder.objectRef<CommandResultShape>('CommandResult').implement({
   fields: (t) => ({
+    id: t.id({ description: 'the commandId: commandStatus updates merge into the cached result by it', resolve: (result) => result.commandId }),
     commandId: t.exposeID('commandId'),
     state: t.expose('state', { type: CommandStateEnum }),
     code: t.exposeString('code', {
@@ -48,8 +48,8 @@ builder.queryField('commandStatus', (t) =>
     resolve: async (_root, args, ctx) => {
       const outcome = await ctx.app.commandStatus(parseInput(idSchema, args.id, 'id'));
       if (outcome === null) return null;
-      if (!(await mayView(ctx, outcome))) throw forbidden(`command ${args.id} acted on another user's wallet`);
-      return toCommandResult(outcome);
+      // Someone else's command answers like an unknown one: null.
+      return (await mayView(ctx, outcome)) ? toCommandResult(outcome) : null;
     },
   }),
 );
@@ -59,20 +59,20 @@ builder.subscriptionField('commandStatus', (t) =>
     type: CommandResultRef,
     description: 'Emits the current state at once, then the decision.',
     args: { id: t.arg.id({ required: true }) },
-    authScopes: async (_root, args, ctx) => {
-      const outcome = await ctx.app.commandStatus(parseInput(idSchema, args.id, 'id'));
-      return outcome === null || (await mayView(ctx, outcome));
-    },
-    subscribe: (_root, args, ctx) =>
-      liveIterable(async function* (signal) {
-        for await (const outcome of untilAborted(ctx.app.watchCommand(args.id, signal), signal)) {
+    // Any caller may wait for any id: someone else's command then looks exactly like one that
+    // never comes (no event, no end), so the subscription tells nothing about it.
+    subscribe: (_root, args, ctx) => {
+      const id = parseInput(idSchema, args.id, 'id');
+      return liveIterable(async function* (signal) {
+        for await (const outcome of untilAborted(ctx.app.watchCommand(id, signal), signal)) {
           renewLoaders(ctx);
-          // The command may not have existed when the subscription was authorized: check each outcome.
-          if (!(await mayView(ctx, outcome))) return;
+          if (!(await mayView(ctx, outcome))) break;
           yield outcome;
           if (outcome.state !== 'QUEUED') return;
         }
-      }),
+        await aborted(signal);
+      });
+    },
     resolve: (outcome: CommandOutcome) => toCommandResult(outcome),
   }),
 );

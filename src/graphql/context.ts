@@ -9,8 +9,8 @@ export type Logger = {
   debug(obj: unknown, msg?: string): void;
 };
 
-/** Verifies a bearer token; rejects when the token is invalid or expired. */
-export type VerifyToken = (token: string) => Promise<Principal>;
+/** Verifies a bearer token; rejects when the token is invalid or expired. `expiresAt` is epoch ms. */
+export type VerifyToken = (token: string) => Promise<Readonly<{ principal: Principal; expiresAt: number | null }>>;
 
 /**
  * What every resolver sees. `loaders` is replaced per request, and per emitted event in a
@@ -19,6 +19,10 @@ export type VerifyToken = (token: string) => Promise<Principal>;
 export type GraphQLContext = {
   app: LedgerApp;
   principal: Principal | null;
+  /** When the caller's token expires (epoch ms): a subscription ends then. */
+  tokenExpiresAt: number | null;
+  /** graphql-ws ends a whole connection when its token expires; HTTP and SSE end each operation. */
+  transport: 'http' | 'ws';
   loaders: Loaders;
   logger: Logger;
 };

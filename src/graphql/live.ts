@@ -1,4 +1,6 @@
+import { SubscriberTooSlowError } from '../app/async-queue.js';
 import type { GraphQLContext } from './context.js';
+import { subscriberTooSlow } from './errors.js';
 import { createLoaders } from './loaders.js';
 
 /**
@@ -18,7 +20,8 @@ export function liveIterable<T>(body: (signal: AbortSignal) => AsyncGenerator<T>
         return result;
       } catch (error) {
         controller.abort();
-        throw error;
+        // A client that could not keep up learns why its subscription ended, with a code to act on.
+        throw error instanceof SubscriberTooSlowError ? subscriberTooSlow(error.message) : error;
       }
     },
     return: (value?: unknown) => {
@@ -54,6 +57,10 @@ export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSi
     void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
 }
+
+/** Resolves when the client leaves: a stream that must stay open without ever emitting again. */
+export const aborted = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 
 /** A subscription's context outlives any one event: give each event its own loaders (fresh reads). */
 export function renewLoaders(ctx: GraphQLContext): void {

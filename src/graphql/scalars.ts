@@ -1,26 +1,23 @@
 import { Kind, type ValueNode } from 'graphql';
+import { normaliseInstant, parseInstant } from '../domain/instant.js';
+import { AMOUNT_RULE, isPlainDecimal } from '../domain/limits.js';
 import { builder } from './builder.js';
 import { badUserInput } from './errors.js';
 
-const DECIMAL = /^-?\d+(\.\d+)?$/;
-const DECIMAL_MAX_LENGTH = 40;
-// A timezone is required: a local time would mean a different instant on every server.
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** Amounts stay strings end to end: a float literal would already have lost precision in the client. */
+/**
+ * Amounts stay strings end to end: a float literal would already have lost precision in the
+ * client. The shape is the domain's; whether the amount fits the asset is the domain's decision.
+ */
 export function parseDecimal(value: unknown): string {
-  if (typeof value !== 'string' || value.length > DECIMAL_MAX_LENGTH || !DECIMAL.test(value)) {
-    throw badUserInput('Decimal must be a string like "1.5"');
-  }
+  if (typeof value !== 'string' || !isPlainDecimal(value)) throw badUserInput(`Decimal ${AMOUNT_RULE}`);
   return value;
 }
 
+/** Only real RFC 3339 instants, checked by the same function the domain uses (no "2030-02-30"). */
 export function parseDateTime(value: unknown): Date {
-  const date = typeof value === 'string' && ISO_8601.test(value) ? new Date(value) : null;
-  if (date === null || Number.isNaN(date.getTime())) {
-    throw badUserInput('DateTime must be an ISO-8601 string with a timezone, like "2030-01-01T00:00:00Z"');
-  }
-  return date;
+  const ms = typeof value === 'string' ? parseInstant(value) : null;
+  if (ms === null) throw badUserInput('DateTime must be an RFC 3339 date-time with seconds and an offset, like "2030-01-01T00:00:00Z"');
+  return new Date(ms);
 }
 
 const stringLiteral = (node: ValueNode): unknown => (node.kind === Kind.STRING ? node.value : undefined);
@@ -33,8 +30,8 @@ export const DecimalScalar = builder.scalarType('Decimal', {
 });
 
 export const DateTimeScalar = builder.scalarType('DateTime', {
-  description: 'An instant as an ISO-8601 UTC string, e.g. "2030-01-01T00:00:00.000Z".',
-  serialize: (value) => (value instanceof Date ? value : new Date(String(value))).toISOString(),
+  description: 'An instant: an RFC 3339 date-time in, a UTC string out, e.g. "2030-01-01T00:00:00.000Z".',
+  serialize: (value) => normaliseInstant((value instanceof Date ? value : new Date(String(value))).getTime()),
   parseValue: parseDateTime,
   parseLiteral: (node) => parseDateTime(stringLiteral(node)),
 });

@@ -11,5 +11,8 @@ export type GraphQLHandler = Readonly<{
 
 export function createGraphQLHandler(deps: GraphQLDeps): GraphQLHandler {
   const yoga = createYogaServer(deps);
-  return { yoga, attachWebSocket: (httpServer) => attachGraphQLWebSocket(yoga, deps.verifyToken, deps.logger, httpServer) };
+  return {
+    yoga,
+    attachWebSocket: (httpServer) => attachGraphQLWebSocket(yoga, deps, httpServer),
+  };
 }

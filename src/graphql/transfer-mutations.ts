@@ -1,10 +1,9 @@
 import type { TransferView } from '../ports.js';
-import { assertMayActOnWallet } from './access.js';
+import { canSeeTransfer, transferNotFound } from './access.js';
 import { builder } from './builder.js';
 import { type ParsedCommand, submitCommand } from './command.js';
 import { CommandResultRef, ConsistencyEnum } from './command-result.js';
 import type { GraphQLContext } from './context.js';
-import { notFound } from './errors.js';
 import { cancelTransferInput, parseInput, rescheduleTransferInput, transferInput } from './validation.js';
 
 export const TransferInput = builder.inputType('TransferInput', {
@@ -42,12 +41,13 @@ export function transferRequest(input: unknown, root = 'input'): ParsedCommand {
 
 /**
  * Cancel and reschedule are commands to the source wallet, which the client does not name: the
- * read model tells which wallet that is. A transfer not projected yet cannot be addressed.
+ * read model tells which wallet that is. A transfer not projected yet cannot be addressed, and
+ * one between other users is as unknown as that. Only the source's owner may act: the processor
+ * refuses anyone else (WALLET_NOT_FOUND), as for any wallet that is not theirs.
  */
 async function sourceOf(ctx: GraphQLContext, transferId: string): Promise<TransferView> {
   const transfer = await ctx.loaders.transferById.load(transferId);
-  if (transfer === null) throw notFound(`transfer ${transferId} not found`);
-  await assertMayActOnWallet(ctx, transfer.fromWalletId);
+  if (transfer === null || !(await canSeeTransfer(ctx, transfer))) throw transferNotFound(transferId);
   return transfer;
 }
 
@@ -58,9 +58,9 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: TransferInput, required: true }),
       consistency: t.arg({ type: ConsistencyEnum, defaultValue: 'DECIDED' }),
     },
-    resolve: async (_root, args, ctx) => {
-      const { command, idempotencyKey, walletId } = transferRequest(args.input);
-      await assertMayActOnWallet(ctx, walletId);
+    resolve: (_root, args, ctx) => {
+      // Only the source must be the caller's (the processor checks it): a transfer may target any existing wallet.
+      const { command, idempotencyKey } = transferRequest(args.input);
       return submitCommand(ctx, command, { idempotencyKey, consistency: args.consistency });
     },
   }),

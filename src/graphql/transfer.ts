@@ -1,8 +1,7 @@
 import type { TransferStatus, TransferView } from '../ports.js';
-import { canSeeTransfer, ownsWallet, visibleTransfer } from './access.js';
+import { ownsWallet, transferNotFound, visibleTransfer } from './access.js';
 import { builder } from './builder.js';
 import type { GraphQLContext } from './context.js';
-import { notFound } from './errors.js';
 import { liveIterable, renewLoaders, untilAborted } from './live.js';
 import { NodeRef } from './node.js';
 import { idSchema, parseInput } from './validation.js';
@@ -105,10 +104,12 @@ builder.subscriptionField('transferUpdated', (t) =>
     type: TransferRef,
     description: 'Emits the current state at once, then each change until the transfer ends.',
     args: { transferId: t.arg.id({ required: true }) },
+    // Unknown and someone else's answer the same NOT_FOUND.
     authScopes: async (_root, args, ctx) => {
-      const transfer = await ctx.loaders.transferById.load(parseInput(idSchema, args.transferId, 'transferId'));
-      if (transfer === null) throw notFound(`transfer ${args.transferId} not found`);
-      return canSeeTransfer(ctx, transfer);
+      const transferId = parseInput(idSchema, args.transferId, 'transferId');
+      if (ctx.principal === null) return false;
+      if ((await visibleTransfer(ctx, transferId)) === null) throw transferNotFound(transferId);
+      return true;
     },
     subscribe: (_root, args, ctx) => liveIterable((signal) => transferStream(ctx, args.transferId, signal)),
     resolve: (transfer: TransferView) => transfer,

@@ -1,28 +1,37 @@
 import { z } from 'zod';
+import {
+  ASSET_CODE,
+  ASSET_CODE_RULE,
+  ID_PATTERN,
+  ID_RULE,
+  IDEMPOTENCY_KEY,
+  IDEMPOTENCY_KEY_RULE,
+  MAX_DECIMALS,
+  MAX_NETWORKS,
+  NETWORK_NAME,
+  NETWORK_NAME_RULE,
+} from '../domain/limits.js';
+import { checkName } from '../domain/wallet.rules.js';
 import { badUserInput } from './errors.js';
 
 /**
- * Input rules checked at the edge, before anything is published. The domain still decides what
- * it alone knows (amount scale, balances, the asset catalog); these reject what is malformed.
+ * Input rules checked at the edge, before anything is published. The rules themselves live in
+ * src/domain (limits.ts, wallet.rules.ts), which the deciders apply too: the edge refuses early
+ * what the domain would refuse later, never more and never less. What only the domain can know
+ * (the asset's scale and limits, balances, the catalog) it still decides alone.
  */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
 
-// Ids become NATS subject tokens: no dots, wildcards or spaces can reach a subject.
-export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 characters from A-Z a-z 0-9 _ -');
-export const nameSchema = z
-  .string()
-  .trim()
-  .min(1, 'must be 1..100 characters after trimming')
-  .max(100, 'must be 1..100 characters after trimming');
-export const idempotencyKeySchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1..128 characters from A-Z a-z 0-9 . _ : -');
-export const assetCodeSchema = z
-  .string()
-  .regex(/^[A-Z][A-Z0-9]{1,11}$/, 'must be 2..12 upper-case letters or digits starting with a letter, like "BTC"');
-export const networkSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be 1..32 lower-case letters, digits or dashes, like "ethereum"');
+export const idSchema = z.string().regex(ID_PATTERN, ID_RULE);
+export const nameSchema = z.string().transform((raw, ctx) => {
+  const checked = checkName(raw);
+  if (checked.ok) return checked.value;
+  ctx.addIssue({ code: 'custom', message: checked.rejection.message });
+  return z.NEVER;
+});
+export const idempotencyKeySchema = z.string().regex(IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE);
+export const assetCodeSchema = z.string().regex(ASSET_CODE, ASSET_CODE_RULE);
+export const networkSchema = z.string().regex(NETWORK_NAME, NETWORK_NAME_RULE);
 // Amounts arrive already checked by the Decimal scalar.
 const amount = z.string();
 
@@ -50,11 +59,11 @@ export const cancelTransferInput = z.object({ transferId: idSchema, ...key });
 export const rescheduleTransferInput = z.object({ transferId: idSchema, executeAt: z.date(), ...key });
 export const registerAssetInput = z.object({
   code: assetCodeSchema,
-  decimals: z.number().int().min(0, 'must be between 0 and 30').max(30, 'must be between 0 and 30'),
+  decimals: z.number().int().min(0, `must be between 0 and ${MAX_DECIMALS}`).max(MAX_DECIMALS, `must be between 0 and ${MAX_DECIMALS}`),
   networks: z
     .array(networkSchema)
     .min(1, 'must name at least one network')
-    .max(16, 'must name at most 16 networks')
+    .max(MAX_NETWORKS, `must name at most ${MAX_NETWORKS} networks`)
     .refine((list) => new Set(list).size === list.length, 'must not repeat a network'),
   minAmount: optional(amount),
   maxAmount: optional(amount),

@@ -1,4 +1,3 @@
-import { assertMayActOnWallet } from './access.js';
 import { builder } from './builder.js';
 import { submitCommand } from './command.js';
 import { CommandResultRef, ConsistencyEnum } from './command-result.js';
@@ -33,9 +32,9 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: UpdateWalletInput, required: true }),
       consistency: t.arg({ type: ConsistencyEnum, defaultValue: 'DECIDED' }),
     },
-    resolve: async (_root, args, ctx) => {
+    // The processor refuses someone else's wallet exactly like an unknown one (WALLET_NOT_FOUND).
+    resolve: (_root, args, ctx) => {
       const input = parseInput(updateWalletInput, args.input);
-      await assertMayActOnWallet(ctx, input.walletId);
       return submitCommand(
         ctx,
         { type: 'RenameWallet', data: { walletId: input.walletId, name: input.name } },
@@ -49,9 +48,8 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: CloseWalletInput, required: true }),
       consistency: t.arg({ type: ConsistencyEnum, defaultValue: 'DECIDED' }),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: (_root, args, ctx) => {
       const input = parseInput(closeWalletInput, args.input);
-      await assertMayActOnWallet(ctx, input.walletId);
       return submitCommand(ctx, { type: 'CloseWallet', data: { walletId: input.walletId } }, { ...input, consistency: args.consistency });
     },
   }),

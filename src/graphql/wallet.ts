@@ -41,8 +41,10 @@ WalletRef.implement({
       nullable: true,
       description: 'Time travel: the balance as it stood at `at`, exact.',
       args: { asset: t.arg.string({ required: true }), at: t.arg({ type: 'DateTime', required: true }) },
-      resolve: (wallet, args, ctx) =>
-        ctx.loaders.balanceAt.load({ walletId: wallet.id, asset: parseInput(assetCodeSchema, args.asset, 'asset'), at: args.at }),
+      resolve: async (wallet, args, ctx) => {
+        const past = await ctx.loaders.balanceAt.load({ walletId: wallet.id, asset: parseInput(assetCodeSchema, args.asset, 'asset'), at: args.at });
+        return past === null ? null : { ...past, historical: true as const };
+      },
     }),
     transactions: t.field({
       type: LedgerEntryConnectionRef,

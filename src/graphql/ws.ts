@@ -1,8 +1,11 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger, VerifyToken } from './context.js';
+import { allowsWebSocket, NO_CROSS_ORIGIN, type CorsPolicy } from './cors.js';
+import { formattedErrors, formattedResult, type ErrorFormatOptions } from './error-format.js';
+import { atTime, TOKEN_EXPIRED_CLOSE_CODE, TOKEN_EXPIRED_REASON } from './token-expiry.js';
 import { authorizationOf, bearerToken, type JetLedgerYoga } from './yoga.js';
 
 type Enveloped = ReturnType<JetLedgerYoga['getEnveloped']>;
@@ -12,23 +15,44 @@ export type WebSocketHandle = Readonly<{ dispose(): Promise<void> }>;
 
 const CLOSE_GRACE_MS = 1_000;
 
+/** The token belongs to the connection: when it expires, the connection ends (see token-expiry.ts). */
+function closeAtExpiry(socket: WebSocket, expiresAt: number): void {
+  const cancel = atTime(expiresAt, () => socket.close(TOKEN_EXPIRED_CLOSE_CODE, TOKEN_EXPIRED_REASON));
+  socket.once('close', cancel);
+}
+
 /**
  * graphql-ws on the same HTTP server and path as yoga. Every operation goes through
  * `yoga.getEnveloped`, so the envelop plugins (error masking, armor limits) and the same context
  * factory (auth from connectionParams) apply over WebSocket as over HTTP.
  */
-export function attachGraphQLWebSocket(yoga: JetLedgerYoga, verifyToken: VerifyToken, logger: Logger, httpServer: Server): WebSocketHandle {
-  const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint });
+export type WebSocketDeps = Readonly<{
+  verifyToken: VerifyToken;
+  logger: Logger;
+  cors?: CorsPolicy | undefined;
+  debugErrors?: boolean | undefined;
+}>;
+
+export function attachGraphQLWebSocket(yoga: JetLedgerYoga, deps: WebSocketDeps, httpServer: Server): WebSocketHandle {
+  const { verifyToken, logger } = deps;
+  const errors: ErrorFormatOptions = { debug: deps.debugErrors === true };
+  const policy = deps.cors ?? NO_CROSS_ORIGIN;
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: yoga.graphqlEndpoint,
+    verifyClient: ({ req }: { req: IncomingMessage }) => allowsWebSocket(policy, req),
+  });
   const handle = useServer(
     {
       // A token that is present but bad closes the socket (4403); no token still allows `assets`.
+      // A good one holds the connection until it expires, then closes it the same way.
       onConnect: async (ctx) => {
         const token = bearerToken(authorizationOf(ctx.connectionParams));
         if (token === null) return true;
-        return verifyToken(token).then(
-          () => true,
-          () => false,
-        );
+        const verified = await verifyToken(token).catch(() => null);
+        if (verified === null) return false;
+        if (verified.expiresAt !== null) closeAtExpiry(ctx.extra.socket, verified.expiresAt);
+        return true;
       },
       execute: (args: ExecutionArgs) => (args.rootValue as RootValue).execute(args),
       subscribe: (args: ExecutionArgs) => (args.rootValue as RootValue).subscribe(args),
@@ -39,6 +63,7 @@ export function attachGraphQLWebSocket(yoga: JetLedgerYoga, verifyToken: VerifyT
           socket: ctx.extra.socket,
           params: payload,
           connectionParams: ctx.connectionParams,
+          transport: 'ws',
         });
         let document;
         try {
@@ -61,8 +86,11 @@ export function attachGraphQLWebSocket(yoga: JetLedgerYoga, verifyToken: VerifyT
           rootValue,
         };
       },
-      onError: (_ctx, _id, _payload, errors) => {
-        logger.debug({ errors: errors.map((e) => e.message) }, 'graphql-ws operation failed');
+      // Every answer leaves in its public form: the same codes and redactions as over HTTP.
+      onNext: (_ctx, _id, _payload, _args, result) => formattedResult(result, errors),
+      onError: (_ctx, _id, _payload, failures) => {
+        logger.debug({ errors: failures.map((e) => e.message) }, 'graphql-ws operation failed');
+        return formattedErrors(failures, errors);
       },
     },
     wss,

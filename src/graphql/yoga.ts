@@ -1,24 +1,43 @@
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, type GraphiQLOptions, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { LedgerApp, Principal } from '../app/ledger-app.js';
 import type { GraphQLContext, Logger, VerifyToken } from './context.js';
+import { corsOptions, NO_CROSS_ORIGIN, useVaryOrigin, type CorsPolicy } from './cors.js';
+import { useDocumentLimits } from './document-limits.js';
+import { GRAPHIQL_TITLE, renderGraphiQLPage, useGraphiQLAssets } from './graphiql.js';
+import { useErrorFormat, useUnsupportedMediaType } from './error-format.js';
 import { createLoaders } from './loaders.js';
+import { useMutationRateLimit } from './rate-limit.js';
 import { schema } from './schema.js';
+import { useTokenExpiry } from './token-expiry.js';
+import { useVariableErrors } from './variables.js';
 
 export type GraphQLDeps = Readonly<{
   app: LedgerApp;
   verifyToken: VerifyToken;
   logger: Logger;
-  /** GraphiQL opens with this token in its headers (development only). */
-  graphiql?: Readonly<{ token?: string | undefined }> | undefined;
+  /** GraphiQL at /graphql (default on); it opens with `token` in its headers (development only). */
+  graphiql?: Readonly<{ enabled?: boolean | undefined; token?: string | undefined }> | undefined;
+  /** Adds originalError and stack to error answers. Never in production: they leak internals. */
+  debugErrors?: boolean | undefined;
+  /** Browser origins allowed to call (default: none). */
+  cors?: CorsPolicy | undefined;
+  /** Mutations per user and minute (default: no limit). */
+  mutationsPerMinute?: number | undefined;
 }>;
 
+/** A GraphQL request body larger than this is refused (413) before it is parsed. */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+
 /** What the transport gives the context factory: a Request over HTTP, connectionParams over graphql-ws. */
-export type ServerContext = { connectionParams?: Readonly<Record<string, unknown>> | undefined };
+export type ServerContext = { connectionParams?: Readonly<Record<string, unknown>> | undefined; transport?: 'ws' | undefined };
 
 export type JetLedgerYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
 export const GRAPHQL_PATH = '/graphql';
+
+/** Any GET (or form POST) must carry it: a browser preflights such a request, so CORS applies. */
+export const CSRF_HEADER = 'x-graphql-yoga-csrf';
 
 /** "Bearer <jwt>" or a bare token (some WebSocket clients put the token alone in connectionParams). */
 export function bearerToken(value: unknown): string | null {
@@ -30,20 +49,25 @@ export function bearerToken(value: unknown): string | null {
 export const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): unknown =>
   params?.['authorization'] ?? params?.['Authorization'];
 
-async function principalFor(deps: GraphQLDeps, token: string | null): Promise<Principal | null> {
-  if (token === null) return null;
+type Caller = Readonly<{ principal: Principal | null; expiresAt: number | null }>;
+const ANONYMOUS: Caller = { principal: null, expiresAt: null };
+
+async function callerFor(deps: GraphQLDeps, token: string | null): Promise<Caller> {
+  if (token === null) return ANONYMOUS;
   // A bad token makes an anonymous caller: every protected field then answers UNAUTHENTICATED.
   return deps.verifyToken(token).catch((error: unknown) => {
     deps.logger.debug({ err: error }, 'rejected bearer token');
-    return null;
+    return ANONYMOUS;
   });
 }
 
-function graphiqlOptions(deps: GraphQLDeps): GraphiQLOptions {
+function graphiqlOptions(deps: GraphQLDeps): GraphiQLOptions | false {
+  if (deps.graphiql?.enabled === false) return false;
   const token = deps.graphiql?.token;
-  const headers = token ? JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2) : undefined;
+  // GraphiQL subscribes over SSE with a GET: CSRF prevention wants the header on it.
+  const headers = JSON.stringify({ ...(token ? { Authorization: `Bearer ${token}` } : {}), [CSRF_HEADER]: 'graphiql' }, null, 2);
   // SSE is yoga's default for GraphiQL subscriptions; the same path also speaks graphql-ws.
-  return { title: 'JetLedger', ...(headers ? { headers, defaultHeaders: headers } : {}) };
+  return { title: GRAPHIQL_TITLE, headers, defaultHeaders: headers };
 }
 
 /** Yoga logs a masked error as the GraphQLError wrapping it; the cause is what an operator needs. */
@@ -67,31 +91,36 @@ export function createYogaServer(deps: GraphQLDeps): JetLedgerYoga {
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: graphiqlOptions(deps),
+    renderGraphiQL: renderGraphiQLPage,
     logging: yogaLogger(deps.logger),
     context: async (initial) => {
       const header = 'request' in initial && initial.request ? initial.request.headers.get('authorization') : undefined;
-      const principal = await principalFor(deps, bearerToken(header ?? authorizationOf(initial.connectionParams)));
-      return { app: deps.app, principal, loaders: createLoaders(deps.app.read), logger: deps.logger };
+      const caller = await callerFor(deps, bearerToken(header ?? authorizationOf(initial.connectionParams)));
+      return {
+        app: deps.app,
+        principal: caller.principal,
+        tokenExpiresAt: caller.expiresAt,
+        transport: initial.transport === 'ws' ? 'ws' : 'http',
+        loaders: createLoaders(deps.app.read),
+        logger: deps.logger,
+      };
     },
     // Errors with a code (the GraphQLErrors we throw) pass; anything else reaches the client as
     // "Unexpected error." and is logged in full through `logging`. This also holds over graphql-ws.
-    maskedErrors: true,
+    maskedErrors: { isDev: deps.debugErrors === true },
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    cors: corsOptions(deps.cors ?? NO_CROSS_ORIGIN),
     plugins: [
-      EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
-        maxAliases: { n: 20 },
-        // Armor multiplies by literal `first` values: 100 wallets with balances and transfers cost
-        // about 10k, while 100 wallets x 100 transactions each (about 1M) is refused. It counts
-        // selected fields, not argument values: a submitCommands batch costs the same (~15) at any size.
-        costLimit: { maxCost: 25_000 },
-        // Tokens bound the work of parsing and validating, before the limits above can look. A
-        // batch sent in variables needs ~30; written inline, 1,000 transfers with every field set
-        // need 24,021, so the limit is 25,000 (it was 2,000). Measured here: validating a hostile
-        // 25,000-token document takes ~150 ms (~60 ms at 2,000), and what a document may make the
-        // server do (depth, aliases, cost) is bounded as before.
-        maxTokens: { n: 25_000 },
-        maxDirectives: { n: 20 },
-      }),
+      // A GET or form POST needs a non-simple header, so a browser preflights it (CORS applies).
+      ...(deps.graphiql?.enabled === false ? [] : [useGraphiQLAssets()]),
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
+      useUnsupportedMediaType(),
+      useVaryOrigin(),
+      useDocumentLimits(),
+      useVariableErrors(),
+      useMutationRateLimit({ perMinute: deps.mutationsPerMinute ?? 0 }),
+      useTokenExpiry(),
+      useErrorFormat({ debug: deps.debugErrors === true }),
     ],
   });
 }

@@ -105,11 +105,11 @@ describe('balanceChanged over graphql-ws', () => {
     stream.stop();
   });
 
-  it('refuses other users (FORBIDDEN) and anonymous callers (UNAUTHENTICATED), and closes 4403 on a bad token', async () => {
+  it("refuses other users (NOT_FOUND, as for an unknown wallet) and anonymous callers (UNAUTHENTICATED), and closes 4403 on a bad token", async () => {
     const walletId = await fundedWallet('Alice private', '0.5');
     const bob = await stack.token('bob');
     const stranger = record(client(bob), BalanceChangedDocument, { walletId, asset: 'BTC' });
-    await expect(stranger.atLeast(1, 'a refusal')).rejects.toThrow(/FORBIDDEN/);
+    await expect(stranger.atLeast(1, 'a refusal')).rejects.toThrow(/NOT_FOUND/);
     const anonymous = record(client(), BalanceChangedDocument, { walletId, asset: 'BTC' });
     await expect(anonymous.atLeast(1, 'a refusal')).rejects.toThrow(/UNAUTHENTICATED/);
 

@@ -55,7 +55,7 @@ describe('a blue/green rebuild of 100,000 events', () => {
   const balanceNow = async () => (await stack.app.read.balancesByWalletIds([sample]))[0]?.total;
   /** How far a generation's replay got: its lowest shard checkpoint (0 before any). */
   const checkpointOf = async (generation: number) => {
-    const seqs = (await (await createMongoProjectionStore(stack.mongo.db, { generation })).checkpoints()).map((c) => c.seq);
+    const seqs = (await (await createMongoProjectionStore(stack.mongo.db, stack.topology, { generation })).checkpoints()).map((c) => c.seq);
     return seqs.length === 0 ? 0 : Math.min(...seqs);
   };
 
@@ -114,13 +114,13 @@ describe('a blue/green rebuild of 100,000 events', () => {
     await waitUntil(async () => expect((await stack.app.read.walletsByIds(['during-rebuild']))[0]).toMatchObject({ version: 10 }), { timeoutMs: 20_000 });
     await publishEvents(stack.nats.js, stack.topology, walletHistory('after-switch', 3, { startMs: Date.parse('2030-02-01T00:00:00Z') }));
     await waitUntil(async () => expect((await stack.app.read.walletsByIds(['after-switch']))[0]).toMatchObject({ version: 3 }), { timeoutMs: 20_000 });
-    expect(await generationCollections(stack.mongo.db, 2).wallets.countDocuments({ _id: 'after-switch' })).toBe(1);
-    expect(await generationCollections(stack.mongo.db, 1).wallets.countDocuments({ _id: 'after-switch' })).toBe(0);
+    expect(await generationCollections(stack.mongo.db, stack.topology, 2).wallets.countDocuments({ _id: 'after-switch' })).toBe(1);
+    expect(await generationCollections(stack.mongo.db, stack.topology, 1).wallets.countDocuments({ _id: 'after-switch' })).toBe(0);
     expect(await projectors.verify()).toEqual([]);
   });
 
   it('killed halfway and run again, ends with the same read models', async () => {
-    const reference = await readModelSnapshot(stack.mongo.db);
+    const reference = await readModelSnapshot(stack.mongo.db, stack.topology);
     const { last } = await journalExtent(stack.nats.jsm);
     const killed = rebuildChild();
     await waitFor(async () => (await readPointer(stack.mongo.db)).building === 3, { message: 'the rebuild to begin generation 3' });
@@ -138,7 +138,7 @@ describe('a blue/green rebuild of 100,000 events', () => {
     const again = rebuildChild();
     expect(await again.exited, again.stderr()).toBe(0);
     expect(await readPointer(stack.mongo.db)).toEqual({ active: 3, building: null });
-    expect(await readModelSnapshot(stack.mongo.db, 3)).toEqual(reference);
+    expect(await readModelSnapshot(stack.mongo.db, stack.topology, 3)).toEqual(reference);
     expect(await balanceNow()).toBe(expectedBalance);
   });
 });

@@ -1,3 +1,4 @@
+import { walletShard } from '../../src/app/sharding.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../src/app/command-handler.js';
 import type { Principal } from '../../src/app/ledger-app.js';
@@ -192,9 +193,10 @@ describe('verify and rebuild on read models that drifted from the journal', () =
 
     await projector.stop();
     const db = stack.mongo.db;
-    await db.collection('transfers').updateOne({ _id: transferId as never }, { $set: { status: 'FAILED' } });
+    const shard = walletShard(from, stack.topology);
+    await db.collection(`transfers.${shard}`).updateOne({ _id: transferId as never }, { $set: { status: 'FAILED' } });
     await db.collection('wallets').deleteOne({ _id: to as never });
-    await db.collection('ledger_entries').insertOne({ _id: 'forged' as never, walletId: from, seq: 1 });
+    await db.collection(`ledger_entries.${shard}`).insertOne({ _id: 'forged' as never, walletId: from, seq: 1 });
     const drifted = await verify();
     expect(drifted.replay.diff.count).toBe(3);
     expect(drifted.problems).toEqual([

@@ -8,6 +8,7 @@ import { currentInstance, isCertainlyGone } from '../../src/infra/process-identi
 import { type Fence, LeaseLostError, type LeaseStore, type ProjectionChange } from '../../src/ports.js';
 import { type TestDatabase, testDatabase } from '../support/mongo.js';
 import { type TestNats, startTestNats } from '../support/nats.js';
+import { TEST_TOPOLOGY } from '../support/projection.js';
 import { waitFor } from '../support/wait.js';
 
 const TTL = 1_000;
@@ -104,7 +105,7 @@ describe('fencing in the MongoDB projection store', () => {
   const fenceOf = (epoch: number): Fence => ({ shard: '7', epoch, check: () => undefined });
 
   it('gives every claim a higher epoch and keeps the previous owner from writing over its successor', async () => {
-    const store = await createMongoProjectionStore(mongo.db);
+    const store = await createMongoProjectionStore(mongo.db, TEST_TOPOLOGY);
     const first = await store.claim('7');
     expect(first).toEqual({ epoch: 1, checkpoint: 0 });
     const old = fenceOf(first.epoch);
@@ -133,7 +134,7 @@ describe('fencing in the MongoDB projection store', () => {
   it('never writes once the lease check fails', async () => {
     const db = await testDatabase();
     try {
-      const store = await createMongoProjectionStore(db.db);
+      const store = await createMongoProjectionStore(db.db, TEST_TOPOLOGY);
       const { epoch } = await store.claim('3');
       const lapsed: Fence = {
         shard: '3',
@@ -144,7 +145,7 @@ describe('fencing in the MongoDB projection store', () => {
       };
       await expect(store.write([wallet(1, 'x')], lapsed)).rejects.toBeInstanceOf(LeaseLostError);
       await expect(store.advance(1, lapsed)).rejects.toBeInstanceOf(LeaseLostError);
-      expect((await readModelSnapshot(db.db)).wallets).toEqual([]);
+      expect((await readModelSnapshot(db.db, TEST_TOPOLOGY)).wallets).toEqual([]);
     } finally {
       await db.drop();
     }

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walletShard } from '../../src/app/sharding.js';
+import { readModelNames } from '../../src/infra/mongo/collections.js';
 import { createMongoProjectionStore } from '../../src/infra/mongo/projection-store.js';
 import type { ShardId } from '../../src/ports.js';
 import { type ProjectorsOf, projectorsOf } from '../support/projectors.js';
@@ -30,12 +31,13 @@ describe('a projector paused past its lease', () => {
   async function writtenUnder(epochs: ReadonlyMap<ShardId, number>): Promise<Map<string, number>> {
     const docs = new Map<string, number>();
     const shardOf = (walletId: unknown) => walletShard(String(walletId), stack.topology);
+    const names = readModelNames(stack.topology);
     const collections = [
-      ['wallets', (d: Record<string, unknown>) => shardOf(d['_id'])],
-      ['balances', (d: Record<string, unknown>) => shardOf(d['walletId'])],
-      ['ledger_entries', (d: Record<string, unknown>) => shardOf(d['walletId'])],
-      ['transfers', (d: Record<string, unknown>) => shardOf(d['fromWalletId'])],
-    ] as const;
+      ...names.wallets.map((name) => [name, (d: Record<string, unknown>) => shardOf(d['_id'])] as const),
+      ...names.balances.map((name) => [name, (d: Record<string, unknown>) => shardOf(d['walletId'])] as const),
+      ...names.entries.map((name) => [name, (d: Record<string, unknown>) => shardOf(d['walletId'])] as const),
+      ...names.transfers.map((name) => [name, (d: Record<string, unknown>) => shardOf(d['fromWalletId'])] as const),
+    ];
     for (const [name, shardOfDoc] of collections) {
       for (const doc of await stack.mongo.db.collection<Record<string, unknown>>(name).find().toArray()) {
         const shard = shardOfDoc(doc);
@@ -80,7 +82,7 @@ describe('a projector paused past its lease', () => {
       const pausedAt = Date.now();
       const theirs = [...(await projectors.owners())].filter(([, pid]) => pid === paused.pid).map(([shard]) => shard);
       expect(theirs.length).toBeGreaterThan(0);
-      const store = await createMongoProjectionStore(stack.mongo.db);
+      const store = await createMongoProjectionStore(stack.mongo.db, stack.topology);
       oldEpochs = new Map((await store.checkpoints()).filter((c) => theirs.includes(c.shard)).map((c) => [c.shard, c.epoch]));
 
       await waitFor(async () => [...(await projectors.owners()).values()].every((pid) => pid === other.pid), {

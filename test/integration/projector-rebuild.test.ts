@@ -29,18 +29,18 @@ describe('the projector', () => {
       await stack.app.submit({ principal: alice, command: { type: 'Deposit', data: { walletId: walletId as string, asset: 'ETH', amount } }, consistency: 'PROJECTED' });
     }
     const journalLength = (await readJournal(stack.nats)).length;
-    const caughtUp = async (db: TestDatabase['db']) => totalLag(await projectionLag(stack.nats.jsm, await createMongoProjectionStore(db), stack.topology)) === 0;
+    const caughtUp = async (db: TestDatabase['db']) => totalLag(await projectionLag(stack.nats.jsm, await createMongoProjectionStore(db, stack.topology), stack.topology)) === 0;
     await waitFor(() => caughtUp(stack.mongo.db), { message: 'the first projector never caught up' });
     // Stopped, it hands its shard leases back at once.
     await first.stop();
 
     const second = await startProjectorRole({ ...stack.deps, db: fresh.db });
     try {
-      const store = await createMongoReadStore(fresh.db);
+      const store = await createMongoReadStore(fresh.db, stack.topology);
       await waitFor(() => caughtUp(fresh.db), { message: 'the empty database was not rebuilt' });
-      const projection = await createMongoProjectionStore(fresh.db);
+      const projection = await createMongoProjectionStore(fresh.db, stack.topology);
       expect(Math.max(...(await projection.checkpoints()).map((c) => c.seq))).toBe(journalLength);
-      expect(await readModelSnapshot(fresh.db)).toEqual(await readModelSnapshot(stack.mongo.db));
+      expect(await readModelSnapshot(fresh.db, stack.topology)).toEqual(await readModelSnapshot(stack.mongo.db, stack.topology));
       const [balance] = await store.balancesByWalletIds([walletId as string]);
       expect(balance).toMatchObject({ asset: 'ETH', total: '3.625', version: 4 });
       expect((await store.assets()).map((a) => a.code)).toEqual(['BTC', 'ETH', 'USD', 'USDT']);

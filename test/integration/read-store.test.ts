@@ -5,7 +5,7 @@ import type { AssetEvent, EventEnvelope, WalletEvent } from '../../src/domain/ev
 import { createMongoReadStore, readModelSnapshot } from '../../src/infra/mongo/read-store.js';
 import type { ProjectionChange, ReadStore, StoredEvent } from '../../src/ports.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
-import { type SingleWriter, TEST_SHARD, singleWriter } from '../support/projection.js';
+import { type SingleWriter, TEST_SHARD, TEST_TOPOLOGY, singleWriter } from '../support/projection.js';
 import { SCHEMA_VERSIONS } from '../../src/domain/upcast.js';
 
 // ------------------------------------------------------------------ a small journal
@@ -113,7 +113,7 @@ type Fresh = { db: TestDatabase; store: ReadStore; writer: SingleWriter };
 async function freshStore(): Promise<Fresh> {
   const db = await testDatabase();
   opened.push(db);
-  return { db, store: await createMongoReadStore(db.db), writer: await singleWriter(db.db) };
+  return { db, store: await createMongoReadStore(db.db, TEST_TOPOLOGY), writer: await singleWriter(db.db) };
 }
 
 afterAll(async () => {
@@ -287,7 +287,7 @@ describe('MongoDB read store', () => {
     beforeAll(async () => {
       const { db, writer } = await freshStore();
       await writer.apply(changesOf(journal), LAST);
-      reference = await readModelSnapshot(db.db);
+      reference = await readModelSnapshot(db.db, TEST_TOPOLOGY);
     });
 
     it('the snapshot covers every read model', () => {
@@ -303,7 +303,7 @@ describe('MongoDB read store', () => {
       for (const sizes of [[1], [3, 1, 7, 2], [5, 11]]) {
         const { db, store, writer } = await freshStore();
         await applyInBatches(writer, sizes);
-        expect(await readModelSnapshot(db.db), `batches of ${sizes.join(',')}`).toEqual(reference);
+        expect(await readModelSnapshot(db.db, TEST_TOPOLOGY), `batches of ${sizes.join(',')}`).toEqual(reference);
         expect(await store.checkpoint(TEST_SHARD)).toBe(LAST);
       }
     });
@@ -312,11 +312,11 @@ describe('MongoDB read store', () => {
       const { db, store, writer } = await freshStore();
       await writer.apply(changesOf(journal), LAST);
       await writer.apply(changesOf(journal), LAST);
-      expect(await readModelSnapshot(db.db)).toEqual(reference);
+      expect(await readModelSnapshot(db.db, TEST_TOPOLOGY)).toEqual(reference);
       // A redelivery of old events (as after a consumer restart) is a no-op, checkpoint included.
       await writer.apply(changesOf(range(3, 12)), 12);
       await writer.apply(changesOf(range(16, 16)), 16);
-      expect(await readModelSnapshot(db.db)).toEqual(reference);
+      expect(await readModelSnapshot(db.db, TEST_TOPOLOGY)).toEqual(reference);
       expect(await store.checkpoint(TEST_SHARD)).toBe(LAST);
     });
 
@@ -326,25 +326,25 @@ describe('MongoDB read store', () => {
       const stale: ProjectionChange[] = [
         { kind: 'wallet', id: B, seq: 5, set: { name: 'Stale', version: 2 } },
         { kind: 'balance', seq: 6, balance: { walletId: A, asset: 'BTC', total: '999', reserved: '0', available: '999', version: 3, updatedAt: time(6) } },
-        { kind: 'transfer', id: 't-now', seq: 9, set: { status: 'PENDING' } },
+        { kind: 'transfer', id: 't-now', walletId: A, seq: 9, set: { status: 'PENDING' } },
         { kind: 'entry', entry: { ...(await store.ledgerEntriesByIds(['evt-5']))[0]!, amount: '123' } },
       ];
       await writer.apply(stale, 9);
       // Shuffled and duplicated within one batch: the highest sequence still wins.
       await writer.apply([...changesOf(range(3, 10)).reverse(), ...changesOf(range(3, 10))], 10);
-      expect(await readModelSnapshot(db.db)).toEqual(reference);
+      expect(await readModelSnapshot(db.db, TEST_TOPOLOGY)).toEqual(reference);
     });
 
     it('applies changes that arrive out of order within a batch by their sequence', async () => {
       const { db, writer } = await freshStore();
       await writer.apply([...changesOf(journal)].reverse(), LAST);
-      expect(await readModelSnapshot(db.db)).toEqual(reference);
+      expect(await readModelSnapshot(db.db, TEST_TOPOLOGY)).toEqual(reference);
     });
 
     it('tells apart read models that differ', async () => {
       const { db, writer } = await freshStore();
       await writer.apply(changesOf(upto(PHASE_1)), PHASE_1);
-      expect(await readModelSnapshot(db.db)).not.toEqual(reference);
+      expect(await readModelSnapshot(db.db, TEST_TOPOLOGY)).not.toEqual(reference);
     });
   });
 });

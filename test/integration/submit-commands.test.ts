@@ -69,13 +69,13 @@ describe('submitCommands against the real stack', () => {
     const [, , moved, malformed, foreign, unknown] = first as [Result, Result, Result, Result, Result, Result];
     expect(moved.transferId).toMatch(/^[0-9a-f-]{36}$/);
 
-    // bob's wallet is refused by the API, the unknown one by the processor: the answers read alike.
+    // bob's wallet and the unknown one are both refused by the processor, against the journal: the answers read alike.
     const alike = (r: Result, id: string) => ({ ...r, commandId: '-', message: r.message?.replace(id, '<id>'), walletId: r.walletId === id });
     expect(alike(foreign, bob1)).toEqual(alike(unknown, 'no-such-wallet'));
 
-    // Nothing was published for the refused ones: no outcome was ever recorded, no event carries their id.
-    expect(await stack.app.commandStatus(foreign.commandId)).toBeNull();
+    // Nothing was published for the malformed one; the others were decided, and no event carries a refused id.
     expect(await stack.app.commandStatus(malformed.commandId)).toBeNull();
+    expect(await stack.app.commandStatus(foreign.commandId)).toMatchObject({ state: 'REJECTED', code: 'WALLET_NOT_FOUND' });
     expect(await stack.app.commandStatus(unknown.commandId)).toMatchObject({ state: 'REJECTED', code: 'WALLET_NOT_FOUND' });
     const atRest = await waitAtRest(stack, []);
     const refusedIds = new Set([foreign.commandId, malformed.commandId]);

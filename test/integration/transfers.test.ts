@@ -65,7 +65,7 @@ describe('transfers between wallets', () => {
     expect(await attempt({ walletId: from, toWalletId: 'no-such-wallet', amount: '1' })).toMatchObject({ state: 'REJECTED', code: 'WALLET_NOT_FOUND' });
     expect(await attempt({ walletId: from, toWalletId: to, amount: '1', asset: 'XYZ' })).toMatchObject({ state: 'REJECTED', code: 'UNKNOWN_ASSET' });
     expect(await attempt({ walletId: from, toWalletId: to, amount: '0.001' })).toMatchObject({ state: 'REJECTED', code: 'INVALID_AMOUNT' });
-    expect(await attempt({ walletId: from, toWalletId: to, amount: '1' }, bob)).toMatchObject({ state: 'REJECTED', code: 'FORBIDDEN' });
+    expect(await attempt({ walletId: from, toWalletId: to, amount: '1' }, bob)).toMatchObject({ state: 'REJECTED', code: 'WALLET_NOT_FOUND' });
     expect(await balance(from)).toMatchObject({ total: '10', reserved: '0' });
     expect(await stack.app.read.transfersOfWallets([from])).toEqual([]);
   });
@@ -146,7 +146,7 @@ describe('transfers between wallets', () => {
     const later = new Date(Date.now() + 60_000).toISOString();
     const { transferId } = await submit(alice, { type: 'RequestTransfer', data: { walletId: from, toWalletId: to, asset: 'USD', amount: '25', executeAt: later } });
     const id = transferId as string;
-    expect(await submit(bob, { type: 'CancelTransfer', data: { walletId: from, transferId: id } }, 'DECIDED')).toMatchObject({ state: 'REJECTED', code: 'FORBIDDEN' });
+    expect(await submit(bob, { type: 'CancelTransfer', data: { walletId: from, transferId: id } }, 'DECIDED')).toMatchObject({ state: 'REJECTED', code: 'WALLET_NOT_FOUND' });
 
     const sooner = new Date(Date.now() + 30_000).toISOString();
     expect((await submit(alice, { type: 'RescheduleTransfer', data: { walletId: from, transferId: id, executeAt: sooner } })).state).toBe('ACCEPTED');
@@ -155,8 +155,13 @@ describe('transfers between wallets', () => {
     expect((await submit(alice, { type: 'CancelTransfer', data: { walletId: from, transferId: id } })).state).toBe('ACCEPTED');
     expect((await stack.app.read.transfersByIds([id]))[0]?.status).toBe('CANCELLED');
     expect(await balance(from)).toMatchObject({ total: '100', reserved: '0', available: '100' });
+    // Ended, not unknown: the answer says how it ended.
     const again = await submit(alice, { type: 'CancelTransfer', data: { walletId: from, transferId: id } }, 'DECIDED');
-    expect(again).toMatchObject({ state: 'REJECTED', code: 'TRANSFER_NOT_FOUND' });
+    expect(again).toMatchObject({ state: 'REJECTED', code: 'TRANSFER_NOT_CANCELLABLE', message: `transfer ${id} has already ended: CANCELLED` });
+    const moved = await submit(alice, { type: 'RescheduleTransfer', data: { walletId: from, transferId: id, executeAt: sooner } }, 'DECIDED');
+    expect(moved).toMatchObject({ state: 'REJECTED', code: 'TRANSFER_NOT_CANCELLABLE' });
+    const unknown = await submit(alice, { type: 'CancelTransfer', data: { walletId: from, transferId: 'no-such-transfer' } }, 'DECIDED');
+    expect(unknown).toMatchObject({ state: 'REJECTED', code: 'TRANSFER_NOT_FOUND' });
   });
 
   it('lets cancel race execution with exactly one winner each time', async () => {
@@ -170,6 +175,8 @@ describe('transfers between wallets', () => {
         await waitFor(() => Date.now() >= executeAt.getTime() - 20 || null, { intervalMs: 5 });
         const cancel = await submit(alice, { type: 'CancelTransfer', data: { walletId: from, transferId: transferId as string } }, 'DECIDED');
         const final = await transferDone(transferId as string);
+        // A cancel that lost the race names the transfer's fate (it already ran, or is running).
+        if (cancel.state !== 'ACCEPTED') expect(cancel.code, cancel.message).toBe('TRANSFER_NOT_CANCELLABLE');
         return { cancelled: cancel.state === 'ACCEPTED', status: final.status };
       }),
     );

@@ -54,7 +54,7 @@ describe('wallets, deposits and withdrawals through the processor and projector'
     expect(await attempt('Deposit', 'BTC', '-1')).toMatchObject({ state: 'REJECTED', code: 'INVALID_AMOUNT' });
     expect(await attempt('Deposit', 'BTC', '1001')).toMatchObject({ state: 'REJECTED', code: 'INVALID_AMOUNT' });
     expect(await attempt('Deposit', 'BTC', '1', alice, 'tron')).toMatchObject({ state: 'REJECTED', code: 'UNSUPPORTED_NETWORK' });
-    expect(await attempt('Deposit', 'BTC', '1', bob)).toMatchObject({ state: 'REJECTED', code: 'FORBIDDEN' });
+    expect(await attempt('Deposit', 'BTC', '1', bob)).toMatchObject({ state: 'REJECTED', code: 'WALLET_NOT_FOUND' });
 
     const [wallet] = await stack.app.read.walletsByIds([walletId]);
     expect(wallet?.version).toBe(1);

@@ -20,7 +20,7 @@ export async function waitAtRest(stack: TestStack, sent: readonly { commandId: s
         undecided.delete(commandId);
       }
       // Cheap before thorough: the read models must have reached the journal's end before it is worth auditing.
-      const lag = totalLag(await projectionLag(stack.nats.jsm, await createMongoProjectionStore(stack.mongo.db), stack.topology));
+      const lag = totalLag(await projectionLag(stack.nats.jsm, await createMongoProjectionStore(stack.mongo.db, stack.topology), stack.topology));
       if (lag > 0) throw new Error(`read models ${lag} event(s) behind the journal`);
       const events = await readJournal(stack.nats.js, stack.nats.jsm);
       const { transfers } = auditJournal(events);

@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const STARTED_LOG = '"msg":"JetLedger started"';
-const URL_LINE = /GraphiQL at (http:\/\/\S+)/;
+const URL_LINE = /Graph(?:iQL|QL) at (http:\/\/\S+)/;
 // Variables a developer's shell may carry that would change what the test configures.
-const SCRUBBED = ['HOST', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'NATS_REPLICAS', 'PORT', 'NATS_URL', 'MONGODB_URI', 'MONGODB_DB'];
+const SCRUBBED = ['HOST', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'NATS_REPLICAS', 'PORT', 'NATS_URL', 'MONGODB_URI', 'MONGODB_DB', 'NODE_ENV', 'GRAPHIQL', 'CORS_ORIGINS', 'MUTATION_RATE_LIMIT', 'GRAPHQL_DEBUG_ERRORS'];
 
 export type CliProcess = {
   readonly pid: number;

@@ -49,6 +49,8 @@ export type FakeLedgerApp = LedgerApp & {
   push(...notifications: LiveNotification[]): Promise<void>;
   /** Live subscriptions currently open, by topic key ("balance:<walletId>", ...). */
   openSubscriptions(topicKey?: string): number;
+  /** watchCommand iterations still open for `commandId`. */
+  openCommandWatches(commandId: string): number;
   /** Records a command outcome and tells `watchCommand` subscribers. */
   recordOutcome(outcome: CommandOutcome): void;
 };
@@ -269,8 +271,19 @@ export function createFakeLedgerApp(seed: Partial<Seed> = {}): FakeLedgerApp {
       const set = watchers.get(commandId) ?? new Set();
       watchers.set(commandId, set.add(queue));
       signal.addEventListener('abort', () => set.delete(queue), { once: true });
-      return queue;
+      // A consumer that stops iterating releases its watch, as the real outcome store's watch does.
+      const iterator = queue[Symbol.asyncIterator]();
+      return {
+        [Symbol.asyncIterator]: () => ({
+          next: () => iterator.next(),
+          return: async (value?: unknown) => {
+            set.delete(queue);
+            return (await iterator.return?.(value)) ?? { done: true as const, value: undefined };
+          },
+        }),
+      };
     },
+    openCommandWatches: (commandId) => watchers.get(commandId)?.size ?? 0,
     push: (...notifications) => live.publish(notifications),
     openSubscriptions: (key) =>
       key === undefined ? [...subscribers.values()].reduce((n, set) => n + set.size, 0) : (subscribers.get(key)?.size ?? 0),

@@ -4,6 +4,8 @@ import { createMongoProjectionStore } from '../../src/infra/mongo/projection-sto
 import type { Fence, ProjectionChange, ProjectionStore } from '../../src/ports.js';
 
 export const TEST_SHARD = 'test';
+/** The topology tests feed read models with directly: documents land in the collections of their wallet's shard. */
+export const TEST_TOPOLOGY = { shards: 4 } as const;
 
 export type SingleWriter = Readonly<{
   projection: ProjectionStore;
@@ -13,7 +15,7 @@ export type SingleWriter = Readonly<{
 }>;
 
 export async function singleWriter(db: Db): Promise<SingleWriter> {
-  const projection = await createMongoProjectionStore(db);
+  const projection = await createMongoProjectionStore(db, TEST_TOPOLOGY);
   const { epoch } = await projection.claim(TEST_SHARD);
   const fence: Fence = { shard: TEST_SHARD, epoch, check: () => undefined };
   return {

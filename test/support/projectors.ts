@@ -33,7 +33,7 @@ export function projectorsOf(stack: TestStack) {
       return new Map([...holders].map(([shard, h]) => [shard, h.pid]));
     },
     async lag(): Promise<number> {
-      return totalLag(await projectionLag(stack.nats.jsm, await createMongoProjectionStore(stack.mongo.db), stack.topology));
+      return totalLag(await projectionLag(stack.nats.jsm, await createMongoProjectionStore(stack.mongo.db, stack.topology), stack.topology));
     },
     /** Problems `jetledger verify` finds; [] when the read models equal a replay of the journal. */
     async verify(atRest = true): Promise<string[]> {

@@ -233,8 +233,9 @@ describe('docker-compose.yml: the app services', () => {
     expect(() => loadCompose({ JWT_SECRET: REQUIRED.JWT_SECRET })).toThrow(/NATS_PASSWORD/);
   });
 
-  it('run two processors, and turn off the HTTP healthcheck where no HTTP server runs', () => {
+  it('run two processors and two projectors, and turn off the HTTP healthcheck where no HTTP server runs', () => {
     expect(services.processor?.deploy?.replicas).toBe(2);
+    expect(services.projector?.deploy?.replicas).toBe(2);
     for (const [name, service] of appServices) {
       const listens = rolesOf(service).includes('api');
       expect(service.healthcheck?.disable ?? false, name).toBe(!listens);

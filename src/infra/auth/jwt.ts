@@ -5,6 +5,7 @@
  */
 import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { Principal } from '../../app/ledger-app.js';
+import { Lru } from '../../app/lru.js';
 
 export type TokenVerifierOptions = Readonly<{
   secret?: string | undefined;
@@ -12,6 +13,9 @@ export type TokenVerifierOptions = Readonly<{
   issuer?: string | undefined;
   audience?: string | undefined;
 }>;
+
+/** Who the token names, and when it stops being valid (epoch ms; null when it has no `exp`). */
+export type VerifiedToken = Readonly<{ principal: Principal; expiresAt: number | null }>;
 
 export class InvalidTokenError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -28,7 +32,12 @@ function principalOf(payload: JWTPayload): Principal {
   return { sub: payload.sub, admin: Array.isArray(roles) && roles.includes('admin') };
 }
 
-export function createTokenVerifier(options: TokenVerifierOptions): (token: string) => Promise<Principal> {
+/** Verified tokens remembered per api process: clients send the same token with every request. */
+const CACHE_SIZE = 10_000;
+/** A token without `exp` is checked again after this long (a JWKS key may have been rotated out). */
+const NO_EXPIRY_RECHECK_MS = 5 * 60_000;
+
+export function createTokenVerifier(options: TokenVerifierOptions): (token: string) => Promise<VerifiedToken> {
   const checks: JWTVerifyOptions = {
     ...(options.issuer ? { issuer: options.issuer } : {}),
     ...(options.audience ? { audience: options.audience } : {}),
@@ -45,10 +54,22 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
   } else {
     throw new Error('createTokenVerifier needs a secret or a jwksUrl');
   }
+  // Verifying a signature is most of the CPU a mutation costs the api (measured with
+  // scripts/profile-api.ts). A token verified once stays good until it expires: remember it until
+  // then. Only successes are remembered; a refused token is checked again every time.
+  const verified = new Lru<string, { token: VerifiedToken; recheckAt: number }>(CACHE_SIZE);
   return async (token) => {
+    const now = Date.now();
+    const cached = verified.get(token);
+    if (cached && now < cached.recheckAt) return cached.token;
     try {
-      return principalOf(await verify(token));
+      const payload = await verify(token);
+      // Subscriptions outlive the request that started them: they end when this instant passes.
+      const result: VerifiedToken = { principal: principalOf(payload), expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null };
+      verified.set(token, { token: result, recheckAt: result.expiresAt ?? now + NO_EXPIRY_RECHECK_MS });
+      return result;
     } catch (error) {
+      verified.delete(token);
       if (error instanceof InvalidTokenError) throw error;
       throw new InvalidTokenError(`invalid token: ${(error as Error).message}`, { cause: error });
     }

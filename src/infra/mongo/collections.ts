@@ -5,6 +5,7 @@
  * an owner never writes over a document of a higher epoch (see projection-store.ts).
  */
 import type { Collection, Db, Decimal128 } from 'mongodb';
+import { ASSET_SHARD, type JournalTopology, allShards, walletShard } from '../../app/sharding.js';
 import type { EntryType, ShardId, TransferStatus, WalletStatus } from '../../ports.js';
 
 export type WalletDoc = {
@@ -89,30 +90,60 @@ export const checkpointId = (shard: ShardId): string => `shard:${shard}`;
 export const COLLECTION_NAMES = {
   wallets: 'wallets',
   balances: 'balances',
+  /** A family: one collection per wallet shard, `ledger_entries.<shard>`. */
   entries: 'ledger_entries',
+  /** A family: one collection per wallet shard (the source wallet's), `transfers.<shard>`. */
   transfers: 'transfers',
   assets: 'assets',
   checkpoints: 'checkpoints',
 } as const;
 
+/**
+ * The read-model collections. Those that grow with the ledger itself (a ledger entry per money
+ * movement, a document per transfer) are split by wallet shard, each shard writing only its own:
+ * a write costs the engine more the bigger its collection (jongodb, the embedded engine, copies a
+ * collection on every write: 16x the documents, 256x the cost), and every query of them names a
+ * wallet, so it goes to one shard, except the few lookups by id, which ask each shard.
+ */
 export type ReadModelCollections = Readonly<{
   wallets: Collection<WalletDoc>;
   balances: Collection<BalanceDoc>;
-  entries: Collection<EntryDoc>;
-  transfers: Collection<TransferDoc>;
   assets: Collection<AssetDoc>;
   checkpoints: Collection<CheckpointDoc>;
+  /** The ledger entries of the wallet shard `shard`. */
+  entries(shard: ShardId): Collection<EntryDoc>;
+  /** The transfers whose source wallet is in `shard`. */
+  transfers(shard: ShardId): Collection<TransferDoc>;
+  /** The shard a wallet's entries and outgoing transfers are kept in. */
+  shardOf(walletId: string): ShardId;
+  /** Every wallet shard: where lookups by id and by destination go. */
+  walletShards: readonly ShardId[];
 }>;
 
-/** The read-model collections whose names start with `prefix` (one generation's; see generations.ts). */
-export function readModelCollectionsNamed(db: Db, prefix: string): ReadModelCollections {
+/** The collections of one read-model generation: their names start with `prefix` (see generations.ts). */
+export function readModelCollections(db: Db, topology: JournalTopology, prefix = ''): ReadModelCollections {
+  const walletShards = allShards(topology).filter((shard) => shard !== ASSET_SHARD);
   return {
     wallets: db.collection<WalletDoc>(prefix + COLLECTION_NAMES.wallets),
     balances: db.collection<BalanceDoc>(prefix + COLLECTION_NAMES.balances),
-    entries: db.collection<EntryDoc>(prefix + COLLECTION_NAMES.entries),
-    transfers: db.collection<TransferDoc>(prefix + COLLECTION_NAMES.transfers),
     assets: db.collection<AssetDoc>(prefix + COLLECTION_NAMES.assets),
     checkpoints: db.collection<CheckpointDoc>(prefix + COLLECTION_NAMES.checkpoints),
+    entries: (shard) => db.collection<EntryDoc>(`${prefix}${COLLECTION_NAMES.entries}.${shard}`),
+    transfers: (shard) => db.collection<TransferDoc>(`${prefix}${COLLECTION_NAMES.transfers}.${shard}`),
+    shardOf: (walletId) => walletShard(walletId, topology),
+    walletShards,
+  };
+}
+
+/** Every read-model collection name of a generation (checkpoints apart): what a snapshot reads and a rebuild clears. */
+export function readModelNames(topology: JournalTopology, prefix = ''): Record<'wallets' | 'balances' | 'entries' | 'transfers' | 'assets', string[]> {
+  const shards = allShards(topology).filter((shard) => shard !== ASSET_SHARD);
+  return {
+    wallets: [prefix + COLLECTION_NAMES.wallets],
+    balances: [prefix + COLLECTION_NAMES.balances],
+    entries: shards.map((shard) => `${prefix}${COLLECTION_NAMES.entries}.${shard}`),
+    transfers: shards.map((shard) => `${prefix}${COLLECTION_NAMES.transfers}.${shard}`),
+    assets: [prefix + COLLECTION_NAMES.assets],
   };
 }
 

@@ -17,7 +17,8 @@
  * alone which generation a write belongs to (see projection-store.ts).
  */
 import type { Collection, Db } from 'mongodb';
-import { type ReadModelCollections, readModelCollectionsNamed } from './collections.js';
+import type { JournalTopology } from '../../app/sharding.js';
+import { type ReadModelCollections, readModelCollections, readModelNames } from './collections.js';
 import { ensureReadModelIndexes } from './indexes.js';
 
 export const GENERATIONS_COLLECTION = 'read_model_generations';
@@ -37,7 +38,8 @@ const meta = (db: Db): Collection<MetaDoc> => db.collection<MetaDoc>(GENERATIONS
 /** The collection names of a generation: the plain names for 0, `g<n>_<name>` after that. */
 export const prefixOf = (generation: number): string => (generation === 0 ? '' : `g${generation}_`);
 
-export const generationCollections = (db: Db, generation: number): ReadModelCollections => readModelCollectionsNamed(db, prefixOf(generation));
+export const generationCollections = (db: Db, topology: JournalTopology, generation: number): ReadModelCollections =>
+  readModelCollections(db, topology, prefixOf(generation));
 
 export async function readPointer(db: Db): Promise<Pointer> {
   const doc = (await meta(db).findOne({ _id: POINTER })) as PointerDoc | null;
@@ -74,11 +76,11 @@ export async function activate(db: Db, generation: number): Promise<void> {
 }
 
 /** Empties a generation's collections (an old one, after a switch). Collections stay: jongodb cannot drop them. */
-export async function clearGeneration(db: Db, generation: number): Promise<void> {
-  const c = generationCollections(db, generation);
+export async function clearGeneration(db: Db, topology: JournalTopology, generation: number): Promise<void> {
   // The checkpoints first: interrupted halfway, the generation claims nothing.
-  await c.checkpoints.deleteMany({});
-  await Promise.all([c.wallets, c.balances, c.entries, c.transfers, c.assets].map((collection) => collection.deleteMany({})));
+  await generationCollections(db, topology, generation).checkpoints.deleteMany({});
+  const names = Object.values(readModelNames(topology, prefixOf(generation))).flat();
+  await Promise.all(names.map((name) => db.collection(name).deleteMany({})));
 }
 
 /** A fencing epoch never handed out before, in any generation of this database. */
@@ -98,7 +100,11 @@ export async function epochsAtLeast(db: Db, epoch: number): Promise<boolean> {
  * The collections of the active generation, for readers: the pointer is read again once the
  * cached answer is older than `maxAgeMs` (0: every time). Indexes are made once per generation.
  */
-export function activeCollections(db: Db, maxAgeMs: number): { collections(): Promise<ReadModelCollections>; generation(): Promise<number>; forget(): void } {
+export function activeCollections(
+  db: Db,
+  topology: JournalTopology,
+  maxAgeMs: number,
+): { collections(): Promise<ReadModelCollections>; generation(): Promise<number>; forget(): void } {
   let cached: { generation: number; at: number } | null = null;
   const indexed = new Map<number, Promise<void>>();
   const generation = async (): Promise<number> => {
@@ -111,7 +117,7 @@ export function activeCollections(db: Db, maxAgeMs: number): { collections(): Pr
     forget: () => void (cached = null),
     async collections() {
       const g = await generation();
-      const c = generationCollections(db, g);
+      const c = generationCollections(db, topology, g);
       let ready = indexed.get(g);
       if (!ready) indexed.set(g, (ready = ensureReadModelIndexes(c).catch((error: unknown) => (indexed.delete(g), Promise.reject(error)))));
       await ready;

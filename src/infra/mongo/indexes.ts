@@ -13,15 +13,19 @@ export async function ensureReadModelIndexes(c: ReadModelCollections): Promise<v
       { key: { createdSeq: 1 }, name: 'createdSeq' },
     ]),
     c.balances.createIndexes([{ key: { walletId: 1, asset: 1 }, name: 'wallet_asset' }]),
-    c.entries.createIndexes([
-      // History newest first, and balanceAt: within one wallet the journal sequence grows with the version.
-      { key: { walletId: 1, seq: -1 }, name: 'wallet_seq' },
-      { key: { walletId: 1, asset: 1, seq: -1 }, name: 'wallet_asset_seq' },
-    ]),
-    c.transfers.createIndexes([
-      { key: { fromWalletId: 1, createdSeq: -1 }, name: 'from_createdSeq' },
-      { key: { toWalletId: 1, createdSeq: -1 }, name: 'to_createdSeq' },
-      { key: { status: 1, executeAt: 1 }, name: 'status_executeAt' },
-    ]),
+    ...c.walletShards.map((shard) =>
+      c.entries(shard).createIndexes([
+        // History newest first, and balanceAt: within one wallet the journal sequence grows with the version.
+        { key: { walletId: 1, seq: -1 }, name: 'wallet_seq' },
+        { key: { walletId: 1, asset: 1, seq: -1 }, name: 'wallet_asset_seq' },
+      ]),
+    ),
+    ...c.walletShards.map((shard) =>
+      c.transfers(shard).createIndexes([
+        { key: { fromWalletId: 1, createdSeq: -1 }, name: 'from_createdSeq' },
+        { key: { toWalletId: 1, createdSeq: -1 }, name: 'to_createdSeq' },
+        { key: { status: 1, executeAt: 1 }, name: 'status_executeAt' },
+      ]),
+    ),
   ]);
 }

@@ -18,6 +18,7 @@
 import type { Db } from 'mongodb';
 import { type Fence, LeaseLostError, type ProjectionChange, type ProjectionStore, type ShardId } from '../../ports.js';
 import { bulkWriteAgain, insertMissing, isDuplicateKey } from './bulk.js';
+import type { JournalTopology } from '../../app/sharding.js';
 import { type ReadModelCollections, checkpointId } from './collections.js';
 import { epochsAtLeast, generationCollections, nextEpoch, readPointer } from './generations.js';
 import { ensureReadModelIndexes } from './indexes.js';
@@ -31,11 +32,11 @@ export type ProjectionStoreOptions = Readonly<{
 /** Claims remembered per store, to route a fence to its generation (a few per shard are ever live). */
 const CLAIMS_KEPT = 4_096;
 
-export async function createMongoProjectionStore(db: Db, options: ProjectionStoreOptions = {}): Promise<ProjectionStore> {
+export async function createMongoProjectionStore(db: Db, topology: JournalTopology, options: ProjectionStoreOptions = {}): Promise<ProjectionStore> {
   const fixed = options.generation;
   const indexed = new Map<number, Promise<void>>();
   const collections = async (generation: number): Promise<ReadModelCollections> => {
-    const c = generationCollections(db, generation);
+    const c = generationCollections(db, topology, generation);
     let ready = indexed.get(generation);
     if (!ready) indexed.set(generation, (ready = ensureReadModelIndexes(c)));
     await ready;
@@ -90,8 +91,8 @@ export async function createMongoProjectionStore(db: Db, options: ProjectionStor
       await Promise.all([
         bulkWriteAgain(c.wallets, plan.wallets, fence.check),
         bulkWriteAgain(c.balances, plan.balances, fence.check),
-        insertMissing(c.entries, plan.entries, fence.check),
-        bulkWriteAgain(c.transfers, plan.transfers, fence.check),
+        ...[...bySource(c, plan.entries, (e) => e.walletId, (e) => [e])].map(([shard, entries]) => insertMissing(c.entries(shard), entries, fence.check)),
+        ...[...bySource(c, plan.transfers, (t) => t.source, (t) => t.ops)].map(([shard, ops]) => bulkWriteAgain(c.transfers(shard), ops, fence.check)),
         insertMissing(c.assets, plan.assets, fence.check),
       ]);
     },
@@ -106,6 +107,18 @@ export async function createMongoProjectionStore(db: Db, options: ProjectionStor
       if (doc?.epoch !== fence.epoch) throw new LeaseLostError(fence.shard, `epoch ${doc?.epoch ?? 'none'} owns the shard now, not ${fence.epoch}`);
     },
   };
+}
+
+/** Items grouped by the shard of the wallet each belongs to (a projector's batch makes one group; a rebuild's, one per shard). */
+function bySource<T, U>(c: ReadModelCollections, items: readonly T[], walletOf: (item: T) => string, pick: (item: T) => U[]): Map<ShardId, U[]> {
+  const groups = new Map<ShardId, U[]>();
+  for (const item of items) {
+    const shard = c.shardOf(walletOf(item));
+    let group = groups.get(shard);
+    if (!group) groups.set(shard, (group = []));
+    group.push(...pick(item));
+  }
+  return groups;
 }
 
 /** Shard checkpoints by shard, 0 for shards never projected. */

@@ -77,12 +77,12 @@ function differingFields(live: Doc, replayed: Doc): string[] {
 
 /** A snapshot of `db` that matches its shard checkpoints exactly, retried while a projector is mid-batch. */
 export async function consistentSnapshot(db: Db, topology: JournalTopology, attempts = 20): Promise<LiveCut> {
-  const store = await createMongoProjectionStore(db);
+  const store = await createMongoProjectionStore(db, topology);
   const shards = allShards(topology);
   let stillAhead = 0;
   for (let attempt = 1; ; attempt++) {
     const before = await checkpointsOf(store, shards);
-    const snapshot = await readModelSnapshot(db);
+    const snapshot = await readModelSnapshot(db, topology);
     const after = await checkpointsOf(store, shards);
     if (isDeepStrictEqual(before, after)) {
       // Documents ahead of checkpoints that do not move are no batch in progress but drift: the diff will show them.
@@ -133,8 +133,8 @@ export async function checkReplay(opts: {
     if (journalEnd < reachedLive) throw new Error(`the journal given ends at sequence ${journalEnd}, short of the read models' checkpoints (up to ${reachedLive})`);
     const projected = (stored: StoredEvent) => stored.seq <= (live.checkpoints.get(shardOfEvent(stored.event, topology)) ?? 0);
     const replayed = events.filter(projected);
-    await replayInto(await createMongoProjectionStore(scratch), chunks(replayed, 500), topology);
-    const diff = diffSnapshots(live.snapshot, await readModelSnapshot(scratch));
+    await replayInto(await createMongoProjectionStore(scratch, topology), chunks(replayed, 500), topology);
+    const diff = diffSnapshots(live.snapshot, await readModelSnapshot(scratch, topology));
     return { checkpoints: live.checkpoints, unprojected: events.length - replayed.length, replayedEvents: replayed.length, scratchDb, diff };
   } finally {
     await dropQuietly(scratch);

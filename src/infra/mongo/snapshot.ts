@@ -9,25 +9,27 @@
 import { Decimal128 } from 'mongodb';
 import type { Db } from 'mongodb';
 import { fromDecimal128 } from './codec.js';
-import { COLLECTION_NAMES } from './collections.js';
+import type { JournalTopology } from '../../app/sharding.js';
+import { readModelNames } from './collections.js';
 import { prefixOf, readPointer } from './generations.js';
 
 export type CanonicalValue = string | number | boolean | null | CanonicalValue[] | { [field: string]: CanonicalValue };
 export type ReadModelSnapshot = Readonly<Record<'wallets' | 'balances' | 'entries' | 'transfers' | 'assets', CanonicalValue[]>>;
 
 /** Of the active generation, unless another is named. */
-export async function readModelSnapshot(db: Db, generation?: number): Promise<ReadModelSnapshot> {
-  const prefix = prefixOf(generation ?? (await readPointer(db)).active);
-  const dump = async (name: string): Promise<CanonicalValue[]> => {
-    const docs = await db.collection<{ _id: string; epoch?: number }>(prefix + name).find().sort({ _id: 1 }).toArray();
-    return docs.map(({ epoch: _, ...doc }) => canonical(doc));
+export async function readModelSnapshot(db: Db, topology: JournalTopology, generation?: number): Promise<ReadModelSnapshot> {
+  const names = readModelNames(topology, prefixOf(generation ?? (await readPointer(db)).active));
+  // A family split by shard reads as one collection: where a document is kept is not what it says.
+  const dump = async (family: readonly string[]): Promise<CanonicalValue[]> => {
+    const docs = (await Promise.all(family.map((name) => db.collection<{ _id: string; epoch?: number }>(name).find().toArray()))).flat();
+    return docs.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0)).map(({ epoch: _, ...doc }) => canonical(doc));
   };
   const [wallets, balances, entries, transfers, assets] = await Promise.all([
-    dump(COLLECTION_NAMES.wallets),
-    dump(COLLECTION_NAMES.balances),
-    dump(COLLECTION_NAMES.entries),
-    dump(COLLECTION_NAMES.transfers),
-    dump(COLLECTION_NAMES.assets),
+    dump(names.wallets),
+    dump(names.balances),
+    dump(names.entries),
+    dump(names.transfers),
+    dump(names.assets),
   ]);
   return { wallets, balances, entries, transfers, assets };
 }

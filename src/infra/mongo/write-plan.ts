@@ -32,6 +32,8 @@ type VersionedKind = 'wallet' | 'balance' | 'transfer';
 type Collapsed = {
   kind: VersionedKind;
   id: string;
+  /** Of a transfer: its source wallet, whose shard keeps it. */
+  source?: string;
   seq: number;
   set: Record<string, unknown>;
   insert?: { fields: Record<string, unknown>; seq: number };
@@ -40,7 +42,8 @@ type Collapsed = {
 export type WritePlan = Readonly<{
   wallets: AnyBulkWriteOperation<WalletDoc>[];
   balances: AnyBulkWriteOperation<BalanceDoc>[];
-  transfers: AnyBulkWriteOperation<TransferDoc>[];
+  /** Per transfer document: its source wallet (whose shard's collection keeps it) and its writes. */
+  transfers: Array<{ source: string; ops: AnyBulkWriteOperation<TransferDoc>[] }>;
   /** Insert-once documents: written only where no document with that `_id` exists yet. */
   entries: EntryDoc[];
   assets: AssetDoc[];
@@ -63,7 +66,7 @@ export function planWrites(changes: readonly ProjectionChange[], epoch: number):
           fields: { ...encodeFields('transfer', change.insert), createdSeq: change.seq },
           seq: change.seq,
         };
-        collapse(versioned, { kind: 'transfer', id: change.id, seq: change.seq, set: encodeFields('transfer', change.set), insert });
+        collapse(versioned, { kind: 'transfer', id: change.id, source: change.walletId, seq: change.seq, set: encodeFields('transfer', change.set), insert });
         break;
       }
       case 'balance': {
@@ -87,11 +90,14 @@ export function planWrites(changes: readonly ProjectionChange[], epoch: number):
     }
   }
 
-  const plan = { wallets: [], balances: [], transfers: [] } as { [K in 'wallets' | 'balances' | 'transfers']: AnyBulkWriteOperation<KeyedDoc>[] };
-  const target = { wallet: plan.wallets, balance: plan.balances, transfer: plan.transfers } as const;
-  for (const doc of versioned.values()) target[doc.kind].push(...writePair(doc, epoch));
+  const plan = { wallets: [], balances: [] } as { [K in 'wallets' | 'balances']: AnyBulkWriteOperation<KeyedDoc>[] };
+  const transfers: Array<{ source: string; ops: AnyBulkWriteOperation<KeyedDoc>[] }> = [];
+  for (const doc of versioned.values()) {
+    if (doc.kind === 'transfer') transfers.push({ source: doc.source as string, ops: writePair(doc, epoch) });
+    else (doc.kind === 'wallet' ? plan.wallets : plan.balances).push(...writePair(doc, epoch));
+  }
   const withIds = (docs: Map<string, Record<string, unknown>>) => [...docs].map(([_id, fields]) => ({ ...fields, epoch, _id }));
-  return { ...plan, entries: withIds(entries), assets: withIds(assets) } as unknown as WritePlan;
+  return { ...plan, transfers, entries: withIds(entries), assets: withIds(assets) } as unknown as WritePlan;
 }
 
 /** Stable: changes of one event keep their relative order. Entries and assets carry no change seq. */

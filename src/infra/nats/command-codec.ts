@@ -25,7 +25,7 @@ const dataSchemas = {
   RescheduleTransfer: z.object({ walletId: id, transferId: id, executeAt: time }),
   ExecuteScheduledTransfer: z.object({ walletId: id, transferId: id, executeAt: time }),
   CreditTransfer: z.object({ walletId: id, transferId: id, fromWalletId: id, asset, amount }),
-  CompleteTransfer: z.object({ walletId: id, transferId: id }),
+  CompleteTransfer: z.object({ walletId: id, transferId: id, creditSeq: z.number().int().positive().optional() }),
   FailTransfer: z.object({ walletId: id, transferId: id, reason: text }),
   RegisterAsset: z.object({
     code: asset,

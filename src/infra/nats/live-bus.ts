@@ -82,6 +82,8 @@ export function createNatsLiveBus(nc: NatsConnection): LiveBus {
 
     async subscribe(topic, signal) {
       const queue = createAsyncQueue<LiveNotification>(signal);
+      // Already over (the client left while we were getting here): no subscription to leak.
+      if (signal.aborted) return queue;
       const sub = nc.subscribe(topicSubject(topic), {
         callback: (error, msg) => {
           if (!error) queue.push(revive(decodeJson(msg.data) as LiveNotification));

@@ -10,21 +10,25 @@ export type SseSubscription<T> = {
   readonly events: T[];
   readonly errors: GraphQLError[][];
   atLeast(count: number, what: string, timeoutMs?: number): Promise<T[]>;
+  /** Waits for the first event, error or end, whichever comes first. */
+  firstAnswer(what: string, timeoutMs?: number): Promise<{ events: T[]; errors: GraphQLError[][]; ended: unknown }>;
+  /** Why the stream ended (undefined while open). */
+  readonly ended: unknown;
   close(): void;
 };
 
 export async function sseSubscribe<T, V extends Record<string, unknown>>(
   url: string,
-  document: TypedDocumentNode<T, V>,
+  document: TypedDocumentNode<T, V> | string,
   variables: V,
-  token: string,
+  token?: string,
 ): Promise<SseSubscription<T>> {
   const controller = new AbortController();
   const response = await fetch(url, {
     method: 'POST',
     signal: controller.signal,
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: print(document), variables }),
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify({ query: typeof document === 'string' ? document : print(document), variables }),
   });
   const events: T[] = [];
   const errors: GraphQLError[][] = [];
@@ -78,6 +82,13 @@ export async function sseSubscribe<T, V extends Record<string, unknown>>(
       });
       if (events.length < count) throw new Error(`SSE stream for ${what} ended early (${String(ended)}): ${JSON.stringify(errors)}`);
       return events;
+    },
+    firstAnswer: async (what, timeoutMs = 10_000) => {
+      await waitFor(() => events.length > 0 || errors.length > 0 || ended !== undefined, { timeoutMs, intervalMs: 10, message: `${what} over SSE` });
+      return { events, errors, ended };
+    },
+    get ended() {
+      return ended;
     },
     close: () => controller.abort(),
   };

@@ -20,6 +20,8 @@ export type E2EStack = {
   readonly api: CliProcess & { readonly graphqlUrl: string; readonly baseUrl: string };
   readonly wsUrl: string;
   token(sub: string, opts?: { admin?: boolean }): Promise<string>;
+  /** The JWT secret the processes verify with (to sign tokens with unusual claims). */
+  readonly secret: string;
   /** One more process against the same NATS, database and secret (stopped with the rest). */
   startProcess(roles: string): Promise<CliProcess>;
   /** Stops every process (SIGTERM) and asserts each shut down cleanly, then removes NATS and the database. */
@@ -61,6 +63,7 @@ export async function startE2EStack(roles: ReadonlyArray<string | undefined> = [
       return started;
     },
     token: (sub, opts = {}) => signToken({ secret, sub, admin: opts.admin ?? false, ttl: '1h' }),
+    secret,
     async stop() {
       // api first: it holds client connections; then the rest, as an operator would.
       const codes: Array<{ roles: string; code: number | null; output: string }> = [];

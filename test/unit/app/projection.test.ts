@@ -111,6 +111,7 @@ describe('projectEvent', () => {
       {
         kind: 'transfer',
         id: 't-1',
+        walletId: W,
         seq: 9,
         set: {},
         insert: {
@@ -132,7 +133,7 @@ describe('projectEvent', () => {
   it('TransferRescheduled moves executeAt only', () => {
     expect(
       projectEvent(stored(10, 5, { type: 'TransferRescheduled', data: { transferId: 't-1', executeAt: '2026-12-02T00:00:00.000Z' } })),
-    ).toEqual([touch(10, 5), { kind: 'transfer', id: 't-1', seq: 10, set: { executeAt: new Date('2026-12-02T00:00:00.000Z') } }]);
+    ).toEqual([touch(10, 5), { kind: 'transfer', id: 't-1', walletId: W, seq: 10, set: { executeAt: new Date('2026-12-02T00:00:00.000Z') } }]);
   });
 
   it('TransferCancelled releases the reservation and cancels the transfer', () => {
@@ -143,7 +144,7 @@ describe('projectEvent', () => {
       touch(11, 6),
       { kind: 'balance', seq: 11, balance: { walletId: W, asset: 'BTC', total: '2.5', reserved: '0.75', available: '1.75', version: 6, updatedAt: at } },
       entry(11, 6, { asset: 'BTC', type: 'RELEASE', amount: '0.25', totalAfter: '2.5', reservedAfter: '0.75', transferId: 't-1' }),
-      { kind: 'transfer', id: 't-1', seq: 11, set: { status: 'CANCELLED', completedAt: at } },
+      { kind: 'transfer', id: 't-1', walletId: W, seq: 11, set: { status: 'CANCELLED', completedAt: at } },
     ]);
   });
 
@@ -161,6 +162,7 @@ describe('projectEvent', () => {
       {
         kind: 'transfer',
         id: 't-2',
+        walletId: W,
         seq: 12,
         set: { status: 'PENDING' },
         insert: {
@@ -197,7 +199,7 @@ describe('projectEvent', () => {
   it('TransferCompleted completes the transfer', () => {
     expect(projectEvent(stored(14, 8, { type: 'TransferCompleted', data: { transferId: 't-2' } }))).toEqual([
       touch(14, 8),
-      { kind: 'transfer', id: 't-2', seq: 14, set: { status: 'COMPLETED', completedAt: at } },
+      { kind: 'transfer', id: 't-2', walletId: W, seq: 14, set: { status: 'COMPLETED', completedAt: at } },
     ]);
   });
 
@@ -213,7 +215,7 @@ describe('projectEvent', () => {
       touch(15, 9),
       { kind: 'balance', seq: 15, balance: { walletId: W, asset: 'BTC', total: '2.5', reserved: '0', available: '2.5', version: 9, updatedAt: at } },
       entry(15, 9, { asset: 'BTC', type, amount: '1', totalAfter: '2.5', reservedAfter: '0', transferId: 't-3' }),
-      { kind: 'transfer', id: 't-3', seq: 15, set: { status: 'FAILED', completedAt: at, failureReason: 'WALLET_CLOSED' } },
+      { kind: 'transfer', id: 't-3', walletId: W, seq: 15, set: { status: 'FAILED', completedAt: at, failureReason: 'WALLET_CLOSED' } },
     ];
     expect(failed('DEBITED')).toEqual(expected('TRANSFER_REFUND'));
     expect(failed('RESERVED')).toEqual(expected('RELEASE'));

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ALICE, BOB, command, created, debited, deposited, NOW, scheduled, system, TRANSFER, WALLET } from './fixtures.js';
 import { given } from './spec.js';
 
@@ -79,11 +79,16 @@ describe('authorization', () => {
     ['RequestTransfer', command('RequestTransfer', { transferId: TRANSFER, toWalletId: 'w-x', asset: 'BTC', amount: '1' })],
     ['CancelTransfer', command('CancelTransfer', { transferId: TRANSFER })],
     ['RescheduleTransfer', command('RescheduleTransfer', { transferId: TRANSFER, executeAt: NOW })],
-  ] as const)('refuses %s on a wallet owned by someone else', (_, cmd) =>
-    given(bobs).when(cmd).thenRejects('FORBIDDEN', /belongs to another user/));
+  ] as const)('refuses %s on a wallet owned by someone else exactly as on a missing one (no existence oracle)', (_, cmd) => {
+    given(bobs).when(cmd).thenRejects('WALLET_NOT_FOUND', /does not exist/);
+    expect(given(bobs).when(cmd).decision).toEqual(given([]).when(cmd).decision);
+  });
 
-  it('checks ownership before the wallet state', () =>
-    given([...bobs, { type: 'WalletClosed', data: {} }]).when(command('RenameWallet', { name: 'Mine' })).thenRejects('FORBIDDEN'));
+  it.each(['w.x', 'w x', '*', '', 'w'.repeat(65)])('refuses the wallet id %j, which no wallet can have (the API refuses it too)', (walletId) =>
+    given([]).when(command('Deposit', { walletId, asset: 'BTC', amount: '1' })).thenRejects('WALLET_NOT_FOUND'));
+
+  it('checks ownership before the wallet state: a stranger cannot tell that a wallet is closed', () =>
+    given([...bobs, { type: 'WalletClosed', data: {} }]).when(command('RenameWallet', { name: 'Mine' })).thenRejects('WALLET_NOT_FOUND'));
 
   it('lets an admin act on any wallet', () =>
     given(bobs)

@@ -37,18 +37,52 @@ describe('query limits (graphql-armor)', () => {
 });
 
 describe('GraphiQL', () => {
-  const page = async (token?: string) => {
-    const h = await createHarness(undefined, token ? { graphiqlToken: token } : {});
+  const open = async (options: { graphiqlToken?: string; graphiql?: boolean } = {}) => {
+    const h = await createHarness(undefined, options);
     const response = await h.yoga.fetch('http://jetledger.test/graphql', { headers: { accept: 'text/html' } });
-    return response.text();
+    return { h, response, html: await response.text() };
   };
 
   it('opens with the demo token in its headers when one is given', async () => {
-    const html = await page('demo.jwt.token');
+    const { html } = await open({ graphiqlToken: 'demo.jwt.token' });
     expect(html).toContain('Bearer demo.jwt.token');
   });
 
   it('carries no token otherwise', async () => {
-    expect(await page()).not.toContain('Bearer');
+    expect((await open()).html).not.toContain('Bearer');
+  });
+
+  it('has its title, and loads every file from the api itself: no CDN, nothing inline to run', async () => {
+    const { h, response, html } = await open();
+    expect(html).toContain('<title>JetLedger GraphiQL</title>');
+    expect(html).not.toContain('__TITLE__');
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
+    const files = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(files).toHaveLength(5);
+    for (const file of files) {
+      expect(file).toMatch(/^\/graphiql\/[\d.]+\//);
+      const asset = await h.yoga.fetch(`http://jetledger.test${file}`);
+      expect([file, asset.status]).toEqual([file, 200]);
+      expect(asset.headers.get('cache-control')).toContain('immutable');
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    }
+    // Monaco's three workers, asked for by label through the page's MonacoEnvironment.
+    const env = await (await h.yoga.fetch(`http://jetledger.test${files.find((f) => f.endsWith('monaco-env.js'))}`)).text();
+    for (const worker of [...env.matchAll(/"(\/graphiql\/[^"]+\.worker\.js)"/g)].map((m) => m[1] as string)) {
+      const response = await h.yoga.fetch(`http://jetledger.test${worker}`);
+      expect([worker, response.status, response.headers.get('content-type')]).toEqual([worker, 200, 'text/javascript; charset=utf-8']);
+    }
+  });
+
+  it('keeps a hostile token inside its JSON: it cannot end the script element', async () => {
+    const { html } = await open({ graphiqlToken: '</script><script>alert(1)</script>' });
+    expect(html).not.toContain('</script><script>alert(1)');
+  });
+
+  it('is not served when turned off', async () => {
+    const { response, html } = await open({ graphiql: false });
+    expect(response.headers.get('content-type') ?? '').not.toContain('text/html');
+    expect(html).not.toContain('GraphiQL');
   });
 });

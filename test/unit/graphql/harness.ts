@@ -62,11 +62,11 @@ export function standardSeed(): Partial<Seed> {
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
-export async function createHarness(seed: Partial<Seed> = standardSeed(), options: { graphiqlToken?: string } = {}) {
+export async function createHarness(seed: Partial<Seed> = standardSeed(), options: { graphiqlToken?: string; graphiql?: boolean; debugErrors?: boolean } = {}) {
   const app: FakeLedgerApp = createFakeLedgerApp(seed);
   const logger = recordingLogger();
   const verifyToken = createTokenVerifier({ secret: SECRET });
-  const handler = createGraphQLHandler({ app, verifyToken, logger, graphiql: { token: options.graphiqlToken } });
+  const handler = createGraphQLHandler({ app, verifyToken, logger, graphiql: { enabled: options.graphiql, token: options.graphiqlToken }, debugErrors: options.debugErrors });
   const sign = (sub: string, admin = false) => signToken({ secret: SECRET, sub, admin, ttl: '1h' });
   const tokens = { alice: await sign('alice'), bob: await sign('bob'), carol: await sign('carol'), admin: await sign('root', true) };
 
@@ -155,3 +155,51 @@ export async function until(check: () => boolean, what: string, ms = 5_000): Pro
 }
 
 export const codes = (body: GraphQLResponse): (string | undefined)[] => (body.errors ?? []).map((e) => e.extensions?.['code']);
+
+/** The harness behind a real HTTP server (probes stubbed), for graphql-ws and socket-level tests. */
+export async function serveHarness(h: Harness) {
+  const { startHttpServer } = await import('../../../src/infra/http/server.js');
+  const server = await startHttpServer({
+    port: 0,
+    host: '127.0.0.1',
+    yoga: h.yoga,
+    attachWebSocket: h.handler.attachWebSocket,
+    routes: {
+      healthz: async () => ({ ok: true }),
+      readyz: async () => ({ ok: true, checks: {} }),
+      metrics: async () => ({ contentType: 'text/plain', body: '' }),
+    },
+  });
+  return { server, wsUrl: `${server.url.replace(/^http/, 'ws')}/graphql` };
+}
+
+/** One operation over graphql-ws: the first payload, or the errors the client was handed. */
+export async function overWebSocket(
+  wsUrl: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+  operationName?: string,
+): Promise<GraphQLResponse> {
+  const { createClient } = await import('graphql-ws');
+  const { default: WebSocket } = await import('ws');
+  const client = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+  try {
+    const iterator = client.iterate({ query, ...(variables ? { variables } : {}), ...(operationName ? { operationName } : {}) });
+    try {
+      const next = await nextWithin(iterator, `an answer to ${query.slice(0, 60)}`);
+      return next.value as GraphQLResponse;
+    } catch (error) {
+      // graphql-ws hands request errors (parse, validation) to the client as an array.
+      if (Array.isArray(error)) return { errors: error as GraphQLResponse['errors'] };
+      throw error;
+    }
+  } finally {
+    await client.dispose();
+  }
+}

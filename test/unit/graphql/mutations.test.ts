@@ -32,10 +32,10 @@ describe('mutations submit the right command', () => {
 
   it('deposit and withdraw pass the consistency asked for and the network', async () => {
     await h.gql('mutation { deposit(input: { walletId: "wallet-a1", asset: "BTC", amount: "0.00000001", network: "bitcoin" }, consistency: PROJECTED) { state } }', undefined, h.tokens.alice);
-    await h.gql('mutation { withdraw(input: { walletId: "wallet-a1", asset: "ETH", amount: "-0" }, consistency: QUEUED) { state } }', undefined, h.tokens.alice);
+    await h.gql('mutation { withdraw(input: { walletId: "wallet-a1", asset: "ETH", amount: "0" }, consistency: QUEUED) { state } }', undefined, h.tokens.alice);
     expect(h.app.submitted.map((s) => [s.command, s.consistency])).toEqual([
       [{ type: 'Deposit', data: { walletId: 'wallet-a1', asset: 'BTC', amount: '0.00000001', network: 'bitcoin' } }, 'PROJECTED'],
-      [{ type: 'Withdraw', data: { walletId: 'wallet-a1', asset: 'ETH', amount: '-0', network: undefined } }, 'QUEUED'],
+      [{ type: 'Withdraw', data: { walletId: 'wallet-a1', asset: 'ETH', amount: '0', network: undefined } }, 'QUEUED'],
     ]);
   });
 
@@ -131,9 +131,12 @@ describe('outcomes', () => {
     expect(body.data).toEqual({ commandStatus: { state: 'ACCEPTED', walletId: 'wallet-of-cmd-1' }, missing: null });
   });
 
-  it("commandStatus of a command on someone else's wallet is FORBIDDEN", async () => {
+  it("commandStatus of a command on someone else's wallet answers like an unknown id: null", async () => {
     await h.gql('mutation { deposit(input: { walletId: "wallet-b1", asset: "BTC", amount: "1" }) { state } }', undefined, h.tokens.bob);
-    const { body } = await h.gql('{ commandStatus(id: "cmd-1") { state } }', undefined, h.tokens.alice);
-    expect(codes(body)).toEqual(['FORBIDDEN']);
+    const theirs = await h.gql('{ commandStatus(id: "cmd-1") { state } }', undefined, h.tokens.alice);
+    const unknown = await h.gql('{ commandStatus(id: "cmd-404") { state } }', undefined, h.tokens.alice);
+    expect(theirs.body).toEqual({ data: { commandStatus: null } });
+    expect(theirs.body).toEqual(unknown.body);
+    expect(codes((await h.gql('{ commandStatus(id: "cmd-1") { state } }', undefined, h.tokens.bob)).body)).toEqual([]);
   });
 });

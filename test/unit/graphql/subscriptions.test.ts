@@ -80,16 +80,17 @@ describe('balanceChanged over SSE', () => {
     expect((await s.next('v5 from the live stream')).data?.data).toEqual({ balanceChanged: { asset: 'BTC', total: '3', version: 5 } });
   });
 
-  it('refuses an anonymous caller, a stranger, and an unknown wallet', async () => {
-    const cases: [string | undefined, string, string][] = [
-      [undefined, 'wallet-a1', 'UNAUTHENTICATED'],
-      [h.tokens.bob, 'wallet-a1', 'FORBIDDEN'],
-      [h.tokens.alice, 'no-such-wallet', 'NOT_FOUND'],
+  it("refuses an anonymous caller; a stranger's wallet is NOT_FOUND with the same message as an unknown one", async () => {
+    const cases: [string | undefined, string, string, string][] = [
+      [undefined, 'wallet-a1', 'UNAUTHENTICATED', 'Authentication required: send "Authorization: Bearer <JWT>"'],
+      [h.tokens.bob, 'wallet-a1', 'NOT_FOUND', 'wallet wallet-a1 not found'],
+      [h.tokens.alice, 'wallet-zz', 'NOT_FOUND', 'wallet wallet-zz not found'],
     ];
-    for (const [token, walletId, code] of cases) {
+    for (const [token, walletId, code, message] of cases) {
       const s = await subscribe(BALANCE, { walletId }, token);
       const first = await s.next(`the ${code} error`);
       expect(codes(first.data!), `${walletId} ${code}`).toEqual([code]);
+      expect(first.data?.errors?.[0]?.message).toBe(message);
     }
     expect(h.app.openSubscriptions()).toBe(0);
   });
@@ -136,10 +137,29 @@ describe('other subscriptions', () => {
 });
 
 describe('commandStatus of a command nobody knows yet', () => {
-  it("stops without a word when the outcome turns out to be about someone else's wallet", async () => {
+  it("tells nothing when the outcome turns out to be about someone else's wallet: no event and no end, like an unknown id", async () => {
     const s = await subscribe('subscription { commandStatus(id: "cmd-42") { state } }', {}, h.tokens.alice);
-    const first = s.next('the end of the stream');
+    let settled = false;
+    void s.next('nothing').then(() => (settled = true), () => (settled = true));
+    await until(() => h.app.openCommandWatches('cmd-42') === 1, 'the command is watched');
     h.app.recordOutcome({ commandId: 'cmd-42', state: 'ACCEPTED', walletId: 'wallet-b1', at: '2030-01-01T00:00:00Z' });
-    expect((await first).event).toMatch(/complete|end/);
+    // It stops listening (so it can never emit), yet the stream stays open until the client leaves.
+    await until(() => h.app.openCommandWatches('cmd-42') === 0, 'the watch is released');
+    expect(settled).toBe(false);
+    s.close();
+  });
+});
+
+describe('a subscriber that cannot keep up', () => {
+  it('is ended with SUBSCRIBER_TOO_SLOW rather than buffered without bound', async () => {
+    const s = await subscribe(BALANCE, { walletId: 'wallet-a1', asset: 'BTC' }, h.tokens.alice);
+    expect((await s.next('current BTC')).data?.data).toEqual({ balanceChanged: { asset: 'BTC', total: '1.5', version: 4 } });
+    // Far more changes than a subscription may hold, all at once while the client reads nothing.
+    const burst = Array.from({ length: 1_500 }, (_, i) => ({ kind: 'balance' as const, balance: balanceView({ walletId: 'wallet-a1', asset: 'BTC', total: String(i), version: 5 + i }) }));
+    await h.app.push(...burst);
+    let last = await s.next('the burst or the error');
+    while (last.data?.data) last = await s.next('the error');
+    expect(last.data ? codes(last.data) : null).toEqual(['SUBSCRIBER_TOO_SLOW']);
+    await until(() => h.app.openSubscriptions() === 0, 'the live subscription is released');
   });
 });

@@ -92,7 +92,7 @@ describe('graphql-ws on the same path', () => {
     expect(h.app.submitted[0]?.principal).toEqual({ sub: 'alice', admin: false });
   });
 
-  it('applies the same authorization: no token is UNAUTHENTICATED (assets stay public), a stranger is FORBIDDEN', async () => {
+  it('applies the same authorization: no token is UNAUTHENTICATED (assets stay public), a stranger gets NOT_FOUND', async () => {
     const anonymous = client();
     const assets = anonymous.iterate({ query: '{ assets { code } }' });
     expect((await nextWithin(assets, 'assets')).value).toMatchObject({ data: { assets: [{ code: 'BTC' }, { code: 'ETH' }] } });
@@ -101,7 +101,7 @@ describe('graphql-ws on the same path', () => {
     expect(codes((await nextWithin(refused, 'the refusal')).value as GraphQLResponse)).toEqual(['UNAUTHENTICATED']);
 
     const stranger = client(h.tokens.bob).iterate({ query: 'subscription { walletActivity(walletId: "wallet-a1") { id } }' });
-    expect(codes((await nextWithin(stranger, 'the refusal')).value as GraphQLResponse)).toEqual(['FORBIDDEN']);
+    expect(codes((await nextWithin(stranger, 'the refusal')).value as GraphQLResponse)).toEqual(['NOT_FOUND']);
   });
 
   it('applies the envelop plugins (armor limits) over WebSocket too', async () => {
