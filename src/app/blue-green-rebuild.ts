@@ -7,9 +7,11 @@
  *    again and again until what is left is small (`tailEvents`): projectors keep the live read
  *    models current meanwhile, and nothing here touches them.
  * 3. It takes every shard lease, from the projectors that hold them (a compare-and-set on the lease's
- *    revision: a projector's next renewal fails and it stops its worker) or free ones. From then on
- *    no projector starts a batch, in either generation. The live read models stop moving: for the
- *    length of the tail, reads are that much behind.
+ *    revision: a projector's next renewal fails and it stops its worker) or free ones. A projector
+ *    that has not noticed yet still counts its lease valid for up to one TTL after its last renewal,
+ *    so, having taken a live projector's lease, the rebuild waits out one TTL: after that no old
+ *    owner writes or announces anything (each checks its lease before every write and every
+ *    notification). The live read models stop moving: for the TTL and the tail, reads are that much behind.
  * 4. It replays the tail into the new generation, up to the journal's end as of now.
  * 5. It switches the active generation (one write, see generations.ts), then hands the leases back.
  *    Projectors take their shards again, claim them in the now active generation and continue from
@@ -83,7 +85,13 @@ export async function rebuildGeneration(deps: RebuildDeps): Promise<RebuildResul
   const tailEvents = deps.tailEvents ?? 2_000;
   const held = new Map<ShardId, Lease>();
   const keeper = keepRenewed(leases, held, me, log);
-  const take = (shard: ShardId, wait: boolean) => takeLease(shard, deps, wait, sleep, (lease, at) => (held.set(shard, lease), keeper.taken(shard, at)));
+  let takenFromLive: number | null = null;
+  const take = (shard: ShardId, wait: boolean) =>
+    takeLease(shard, deps, wait, sleep, (lease, at, fromLive) => {
+      held.set(shard, lease);
+      keeper.taken(shard, at);
+      if (fromLive) takenFromLive = performance.now();
+    });
   try {
     await take(REBUILD_LOCK, false);
     await deps.prepare?.();
@@ -115,6 +123,10 @@ export async function rebuildGeneration(deps: RebuildDeps): Promise<RebuildResul
 
     report('leases');
     for (const shard of deps.shards) await take(shard, true);
+    if (takenFromLive !== null) {
+      const wait = leases.ttlMs - (performance.now() - takenFromLive);
+      if (wait > 0) await sleep(wait);
+    }
     end = await journal.end();
     report('tail');
     await replay('tail', end);
@@ -140,7 +152,7 @@ async function takeLease(
   deps: RebuildDeps,
   wait: boolean,
   sleep: (ms: number) => Promise<void>,
-  onTaken: (lease: Lease, at: number) => void,
+  onTaken: (lease: Lease, at: number, fromLive: boolean) => void,
 ): Promise<void> {
   const { leases, me } = deps;
   for (let attempt = 1; ; attempt++) {
@@ -151,7 +163,7 @@ async function takeLease(
     else if (holder.owner === me.owner || wait || deps.isGone(holder)) lease = await leases.takeOver(shard, holder.revision, me);
     else throw new RebuildLockedError(holder.owner);
     if (lease) {
-      onTaken(lease, at);
+      onTaken(lease, at, holder !== undefined && holder.owner !== me.owner && !deps.isGone(holder));
       return;
     }
     if (attempt >= 50) throw new Error(`could not take the lease of shard ${shard} after ${attempt} attempts`);

@@ -55,6 +55,7 @@ function setup(overrides: Partial<RebuildDeps> = {}) {
   const leases = memoryLeases(60_000);
   const target = recordingStore();
   const switches: Array<Map<ShardId, string>> = [];
+  const waits: number[] = [];
   const deps: RebuildDeps = {
     target,
     journal: growingJournal(1_000),
@@ -66,26 +67,32 @@ function setup(overrides: Partial<RebuildDeps> = {}) {
     // What the lease store says at the moment of the switch.
     activate: async () => void switches.push(new Map([...leases.entries()].map(([shard, e]) => [shard, e.holder.owner]))),
     tailEvents: 100,
+    sleep: async (ms) => void waits.push(ms),
     ...overrides,
   };
-  return { leases, target, switches, deps };
+  return { leases, target, switches, waits, deps };
 }
 
 describe('a blue/green rebuild', () => {
   it('replays the journal, switches while it holds every shard lease, then gives them all back', async () => {
-    const { leases, target, switches, deps } = setup();
+    const { leases, target, switches, waits, deps } = setup();
     const result = await rebuildGeneration(deps);
     expect(result).toMatchObject({ lastSeq: 1_000, events: 1_000 });
+    // Free leases: no old owner to wait out.
+    expect(waits).toEqual([]);
     expect(target.seqs()).toEqual([1_000, 1_000, 1_000]);
     expect(switches).toEqual([new Map([...SHARDS, REBUILD_LOCK].map((s) => [s, 'rebuilder']))]);
     expect(leases.entries().size).toBe(0);
   });
 
   it('takes the shards of a running projector for the tail, and catches up with a journal that grew meanwhile', async () => {
-    const { leases, target, switches, deps } = setup({ journal: growingJournal(1_000, 400, 3_000) });
+    const { leases, target, switches, waits, deps } = setup({ journal: growingJournal(1_000, 400, 3_000) });
     for (const shard of SHARDS) await leases.acquire(shard, projector);
     const progress: string[] = [];
     const result = await rebuildGeneration({ ...deps, onProgress: (p) => progress.push(p.phase) });
+    // Taken from a live projector: one lease TTL waited out, so it has surely stopped writing.
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThan(59_000);
     expect(switches[0]?.get('0')).toBe('rebuilder');
     // Every event up to the end the journal had once the leases were held.
     expect(result.lastSeq).toBe(3_000);
