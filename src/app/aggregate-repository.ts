@@ -185,7 +185,7 @@ export function createAggregateRepository<C, E extends DomainEvent, S, X extends
       }
     }
     // Whatever the snapshot was, the one written from this replay replaces it.
-    return fold(ref, { ...empty(ref), snapshotVersion: 0 }, await journal.read(ref));
+    return fold(ref, empty(ref), await journal.read(ref));
   };
 
   return {

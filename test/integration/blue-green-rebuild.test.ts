@@ -105,6 +105,7 @@ describe('a blue/green rebuild of 100,000 events', () => {
     }
     expect(await rebuild.exited, rebuild.stderr()).toBe(0);
     log(`rebuild in a child process: ${Math.round(performance.now() - started)} ms, ${answeredWhileBuilding} queries answered meanwhile`);
+    log(`its last progress lines: ${rebuild.stderr().trim().split('\n').slice(-2).join(' | ')}`);
     expect(answeredWhileBuilding).toBeGreaterThanOrEqual(3);
     expect(await readPointer(stack.mongo.db)).toEqual({ active: 2, building: null });
     // A progress bar with a rate and an estimate of the time left (one line a second off a terminal).
