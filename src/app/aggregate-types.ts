@@ -9,23 +9,12 @@ import { assetStateCodec } from '../domain/asset.snapshot.js';
 import type { AssetCommand, WalletCommand } from '../domain/commands.js';
 import type { Decider, Knowledge } from '../domain/decider.js';
 import { assetDecider, walletDecider } from '../domain/deciders.js';
-import type { AssetEvent, DomainEvent, EnvelopeOf, EventEnvelope, WalletEvent } from '../domain/events.js';
+import type { AssetEvent, DomainEvent, EnvelopeFields, EnvelopeOf, EventEnvelope, WalletEvent } from '../domain/events.js';
 import type { StateCodec } from '../domain/state-codec.js';
 import type { WalletContext } from '../domain/wallet.decide.js';
 import { walletStateCodec } from '../domain/wallet.snapshot.js';
 import type { WalletState } from '../domain/wallet.state.js';
 import type { AggregateKind } from '../ports.js';
-
-/** The journal's part of an envelope: everything but the event itself and its aggregate's id. */
-export type EnvelopeFields = Readonly<{
-  id: string;
-  version: number;
-  occurredAt: string;
-  commandId: string;
-  correlationId: string;
-  actor: string;
-  schemaVersion: number;
-}>;
 
 export type AggregateType<C, E extends DomainEvent, S, X extends Knowledge> = Readonly<{
   kind: AggregateKind;
@@ -33,7 +22,7 @@ export type AggregateType<C, E extends DomainEvent, S, X extends Knowledge> = Re
   codec: StateCodec<S>;
   /** Is this journal event one of this kind's? (An aggregate's subject holding another kind's event is a corrupt journal.) */
   owns(event: EventEnvelope): event is EnvelopeOf<E> & EventEnvelope;
-  /** The envelope the journal stores `event` of aggregate `id` in. */
+  /** The envelope the journal stores `event` of aggregate `id` in: the event, the journal's fields, the aggregate's id. */
   seal(id: string, event: E, fields: EnvelopeFields): EventEnvelope;
   /** Everything the decision reads besides the state; `peek` reads another aggregate of this kind, caught up. */
   context(command: C, state: S, knowledge: Knowledge, peek: (id: string) => Promise<S>): Promise<X>;

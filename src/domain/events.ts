@@ -75,7 +75,7 @@ export type DomainEvent = WalletEvent | AssetEvent;
 export type EventType = DomainEvent['type'];
 
 /** What the journal adds to every event: who, when, where it stands in its aggregate's history. */
-type EnvelopeFields = Readonly<{
+export type EnvelopeFields = Readonly<{
   id: string;
   /** `version` counts the aggregate's own events from 1 with no gaps. */
   version: number;

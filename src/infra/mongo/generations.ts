@@ -96,9 +96,21 @@ export async function epochsAtLeast(db: Db, epoch: number): Promise<boolean> {
   return raised.modifiedCount === 1;
 }
 
+/** A generation's collections, their indexes made the first time each generation is asked for (then remembered). */
+export function indexedGenerations(db: Db, topology: JournalTopology): (generation: number) => Promise<ReadModelCollections> {
+  const indexed = new Map<number, Promise<void>>();
+  return async (generation) => {
+    const c = generationCollections(db, topology, generation);
+    let ready = indexed.get(generation);
+    if (!ready) indexed.set(generation, (ready = ensureReadModelIndexes(c).catch((error: unknown) => (indexed.delete(generation), Promise.reject(error)))));
+    await ready;
+    return c;
+  };
+}
+
 /**
  * The collections of the active generation, for readers: the pointer is read again once the
- * cached answer is older than `maxAgeMs` (0: every time). Indexes are made once per generation.
+ * cached answer is older than `maxAgeMs` (0: every time), or after `forget`.
  */
 export function activeCollections(
   db: Db,
@@ -106,7 +118,7 @@ export function activeCollections(
   maxAgeMs: number,
 ): { collections(): Promise<ReadModelCollections>; generation(): Promise<number>; forget(): void } {
   let cached: { generation: number; at: number } | null = null;
-  const indexed = new Map<number, Promise<void>>();
+  const collectionsOf = indexedGenerations(db, topology);
   const generation = async (): Promise<number> => {
     const now = performance.now();
     if (cached === null || now - cached.at >= maxAgeMs) cached = { generation: (await readPointer(db)).active, at: now };
@@ -115,13 +127,6 @@ export function activeCollections(
   return {
     generation,
     forget: () => void (cached = null),
-    async collections() {
-      const g = await generation();
-      const c = generationCollections(db, topology, g);
-      let ready = indexed.get(g);
-      if (!ready) indexed.set(g, (ready = ensureReadModelIndexes(c).catch((error: unknown) => (indexed.delete(g), Promise.reject(error)))));
-      await ready;
-      return c;
-    },
+    collections: async () => collectionsOf(await generation()),
   };
 }

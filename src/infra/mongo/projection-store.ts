@@ -20,8 +20,7 @@ import { type Fence, LeaseLostError, type ProjectionChange, type ProjectionStore
 import { bulkWriteAgain, insertMissing, isDuplicateKey } from './bulk.js';
 import type { JournalTopology } from '../../app/sharding.js';
 import { type ReadModelCollections, checkpointId } from './collections.js';
-import { epochsAtLeast, generationCollections, nextEpoch, readPointer } from './generations.js';
-import { ensureReadModelIndexes } from './indexes.js';
+import { epochsAtLeast, indexedGenerations, nextEpoch, readPointer } from './generations.js';
 import { planWrites } from './write-plan.js';
 
 export type ProjectionStoreOptions = Readonly<{
@@ -34,14 +33,7 @@ const CLAIMS_KEPT = 4_096;
 
 export async function createMongoProjectionStore(db: Db, topology: JournalTopology, options: ProjectionStoreOptions = {}): Promise<ProjectionStore> {
   const fixed = options.generation;
-  const indexed = new Map<number, Promise<void>>();
-  const collections = async (generation: number): Promise<ReadModelCollections> => {
-    const c = generationCollections(db, topology, generation);
-    let ready = indexed.get(generation);
-    if (!ready) indexed.set(generation, (ready = ensureReadModelIndexes(c)));
-    await ready;
-    return c;
-  };
+  const collections = indexedGenerations(db, topology);
   const current = async () => fixed ?? (await readPointer(db)).active;
   await collections(await current());
 
