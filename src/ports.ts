@@ -55,8 +55,12 @@ export type CommandMessage<C extends AnyCommand = AnyCommand> = C extends AnyCom
   : never;
 
 export interface CommandBus {
-  /** Resolves once the command is durably stored (JetStream ack); a repeat of the same commandId is deduplicated. */
-  publish(command: CommandMessage): Promise<void>;
+  /**
+   * Resolves once the command is durably stored (JetStream ack); a repeat of the same commandId is
+   * deduplicated. `firstTime`: the caller knows no copy of this command id was ever sent before
+   * (it just created its QUEUED record), so a processor may skip looking for an earlier decision.
+   */
+  publish(command: CommandMessage, options?: { firstTime?: boolean }): Promise<void>;
 }
 
 export type CommandState = 'QUEUED' | 'ACCEPTED' | 'REJECTED';

@@ -14,7 +14,7 @@ import { createScheduler } from './app/scheduler.js';
 import { type JournalTopology, allShards, walletShard } from './app/sharding.js';
 import { startShardWorker } from './app/shard-worker.js';
 import { createTransferSaga } from './app/transfer-saga.js';
-import { createNatsCommandBus } from './infra/nats/command-bus.js';
+import { FIRST_TIME_HEADER, createNatsCommandBus } from './infra/nats/command-bus.js';
 import { PoisonMessageError, decodeCommand } from './infra/nats/command-codec.js';
 import type { Nats } from './infra/nats/connection.js';
 import { type RunningConsumer, runDurable, settle } from './infra/nats/durable-consumer.js';
@@ -75,8 +75,8 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
   });
   const decide = createProcessor({ handler, outcomes, journal });
   const processor: typeof decide = {
-    async process(command) {
-      const outcome = await decide.process(command);
+    async process(command, options) {
+      const outcome = await decide.process(command, options);
       metrics?.commands.inc({ type: command.type, state: outcome.state });
       return outcome;
     },
@@ -102,7 +102,14 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
       {
         concurrency: 64,
         handle: (msg) =>
-          settle(nats.js, msg, CONSUMERS.processor, async () => void (await processor.process(decodeCommand(msg.data))), { isPoison, maxDeliver, log, onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.processor }) }),
+          settle(
+            nats.js,
+            msg,
+            CONSUMERS.processor,
+            // Sent once and delivered once: no decision can exist for it yet (see CommandBus.publish).
+            async () => void (await processor.process(decodeCommand(msg.data), { firstCopy: !msg.redelivered && msg.headers?.get(FIRST_TIME_HEADER) === 'true' })),
+            { isPoison, maxDeliver, log, ackWaitMs: tuning.ackWaitMs, onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.processor }) },
+          ),
       },
       log,
     ),
@@ -123,6 +130,7 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
             isPoison,
             maxDeliver,
             log,
+            ackWaitMs: tuning.ackWaitMs,
             onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.saga }),
           }),
       },

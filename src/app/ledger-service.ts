@@ -116,14 +116,24 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
       fingerprint,
       at: clock.now().toISOString(),
     };
-    const existing = await outcomes.createQueued(queued);
-    if (existing?.fingerprint && existing.fingerprint !== fingerprint) {
-      throw new IdempotencyKeyReusedError(prepared.idempotencyKey ?? commandId);
+    let outcome: CommandOutcome;
+    if (prepared.idempotencyKey === undefined) {
+      // A fresh random command id has no earlier copy and no owner to check: record it and send it
+      // at once, one round trip instead of two. (A decision recorded first makes the record a no-op.)
+      const [existing] = await Promise.all([outcomes.createQueued(queued), bus.publish(message, { firstTime: true })]);
+      outcome = existing ?? queued;
+      if (outcome.state === 'QUEUED' && consistency === 'QUEUED') return outcome;
+    } else {
+      const existing = await outcomes.createQueued(queued);
+      if (existing?.fingerprint && existing.fingerprint !== fingerprint) {
+        throw new IdempotencyKeyReusedError(prepared.idempotencyKey);
+      }
+      outcome = existing ?? queued;
+      // A record created just now means no copy of this command id was sent before.
+      if (outcome.state === 'QUEUED') await bus.publish(message, { firstTime: existing === null });
+      if (outcome.state === 'QUEUED' && consistency === 'QUEUED') return outcome;
     }
-    let outcome = existing ?? queued;
     if (outcome.state === 'QUEUED') {
-      await bus.publish(message);
-      if (consistency === 'QUEUED') return outcome;
       const remaining = deadline - now();
       if (remaining > 0) outcome = (await outcomes.waitFor(commandId, (o) => o.state !== 'QUEUED', remaining)) ?? outcome;
     }

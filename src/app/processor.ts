@@ -7,14 +7,24 @@ import type { CommandMessage, CommandOutcome, Journal, OutcomeStore } from '../p
 import type { CommandHandler } from './command-handler.js';
 import { explainEndedTransfer } from './ended-transfers.js';
 
-export type Processor = { process(command: CommandMessage): Promise<CommandOutcome> };
+export type Processor = {
+  /**
+   * `firstCopy`: this is the first copy of the command id ever delivered (sent once, never
+   * redelivered): no decision can exist for it yet, so the outcome store need not be asked.
+   */
+  process(command: CommandMessage, options?: { firstCopy?: boolean }): Promise<CommandOutcome>;
+};
 
 /** `journal`, when given, explains refusals the wallet's current state cannot (a transfer that has ended). */
 export function createProcessor({ handler, outcomes, journal }: { handler: CommandHandler; outcomes: OutcomeStore; journal?: Journal }): Processor {
   return {
-    async process(command) {
-      const known = await outcomes.get(command.metadata.commandId);
-      if (known && known.state !== 'QUEUED') return known;
+    async process(command, options = {}) {
+      // A repeat must get the first decision back, never a new one (a rejection could turn into an
+      // acceptance): the aggregate remembers accepted command ids, the outcome store all of them.
+      if (!options.firstCopy) {
+        const known = await outcomes.get(command.metadata.commandId);
+        if (known && known.state !== 'QUEUED') return known;
+      }
       const decided = await handler.handle(command);
       const outcome = journal ? await explainEndedTransfer(journal, command, decided) : decided;
       await outcomes.recordDecision(outcome);

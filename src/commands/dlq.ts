@@ -20,6 +20,7 @@ import { createNatsOutcomeStore } from '../infra/nats/outcome-store.js';
 import { CONSUMERS, STREAMS } from '../infra/nats/topology.js';
 import { systemClock, systemIds } from '../infra/system.js';
 import { readTopology } from '../infra/nats/streams.js';
+import { FIRST_TIME_HEADER } from '../infra/nats/command-bus.js';
 
 export const DLQ_HELP = 'list dead letters, or replay them (by DLQ sequence, or --all) once their cause is fixed';
 
@@ -44,7 +45,8 @@ export async function replayDeadLetter(nats: Nats, letter: DeadLetter): Promise<
   const consumer = letter.headers.get('Dlq-Consumer');
   if (origin === STREAMS.commands) {
     const h = headers();
-    for (const [key, values] of letter.headers) if (!key.startsWith('Dlq-') && key !== 'Nats-Msg-Id') for (const v of values) h.append(key, v);
+    // Not FIRST_TIME_HEADER: a dead letter was delivered before, so its processor must look for an earlier decision.
+    for (const [key, values] of letter.headers) if (!key.startsWith('Dlq-') && key !== 'Nats-Msg-Id' && key !== FIRST_TIME_HEADER) for (const v of values) h.append(key, v);
     await nats.js.publish(letter.headers.get('Dlq-Subject'), letter.data, { headers: h, msgID: `dlq-replay:${letter.seq}` });
     return 'sent back to COMMANDS';
   }

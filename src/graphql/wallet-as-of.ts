@@ -13,12 +13,17 @@ import { WalletRef, WalletStatusEnum } from './wallet.js';
 export const WalletStateRef = builder.objectRef<WalletStateView>('WalletState').implement({
   description: "A wallet's state rebuilt from its events up to an instant or a version: exact, the same as a replay of the journal.",
   fields: (t) => ({
+    id: t.id({
+      description: 'unique per wallet and version, "<walletId>@<version>": a past state is its own object in client caches, never the live wallet',
+      resolve: (state) => `${state.walletId}@${state.version}`,
+    }),
     walletId: t.exposeID('walletId'),
     name: t.exposeString('name'),
     status: t.expose('status', { type: WalletStatusEnum }),
     version: t.exposeInt('version', { description: 'the last event version included' }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'when that last event happened' }),
-    balances: t.expose('balances', { type: [BalanceRef] }),
+    // Past balances: their ids carry the version, so a client cache keeps them apart from the live ones.
+    balances: t.field({ type: [BalanceRef], resolve: (state) => state.balances.map((b) => ({ ...b, historical: true as const })) }),
   }),
 });
 

@@ -79,3 +79,19 @@ describe('Wallet.asOf', () => {
     expect(body.data?.['wallet']?.asOf).toMatchObject({ name: 'Bob main', version: 1, balances: [] });
   });
 });
+
+describe('Wallet.asOf in a client cache', () => {
+  it('has ids of its own: a past state and its balances never merge into the live wallet', async () => {
+    const { body } = await h.gql(
+      '{ wallet(id: "wallet-a1") { balances { id } asOf(version: 5) { id balances { id version } } } }',
+      undefined,
+      h.tokens.alice,
+    );
+    expect(body.errors).toBeUndefined();
+    const wallet = body.data?.['wallet'] as { balances: Array<{ id: string }>; asOf: { id: string; balances: Array<{ id: string; version: number }> } };
+    expect(wallet.asOf.id).toBe('wallet-a1@5');
+    expect(wallet.asOf.balances.map((b) => b.id)).toEqual(wallet.asOf.balances.map((b) => `wallet-a1:${b.id.split(':')[1]!.split('@')[0]}@${b.version}`));
+    const live = new Set(wallet.balances.map((b) => b.id));
+    expect(wallet.asOf.balances.filter((b) => live.has(b.id))).toEqual([]);
+  });
+});
