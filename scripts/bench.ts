@@ -28,6 +28,7 @@ import { type RawPublishResult, rawPublish } from './bench/raw-publish.js';
 import { type RoleProcess, startRole } from './bench/roles.js';
 import { grouped, mib, ms, percentile, perSecond } from './bench/stats.js';
 import { type Row, renderTable } from './bench/table.js';
+import { type SnapshotLoadRow, measureSnapshotLoads, snapshotRows } from './bench/snapshot-load.js';
 import { type LevelResult, runLevel } from './bench/throughput.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -47,6 +48,7 @@ type Measured = {
   /** Wall time of the deposit levels, over which each process's CPU is reported. */
   levelsMs: number;
   projection: ProjectionResult;
+  snapshotLoads: SnapshotLoadRow[];
 };
 
 type ProcessFigures = Readonly<{ name: string; pid: number | null; peakKiB: number | null; levelsCpuS: number | null }>;
@@ -173,7 +175,9 @@ async function run(options: BenchOptions, cleanup: Array<() => Promise<void>>): 
   // Last, on its own nats-server, with the deposit roles stopped: only the projectors compete for the machine.
   await stopRoles();
   const projection = await measureProjection({ repo: REPO, dir, mongoUri: mongo.uri, events: options.projectionEvents, progress });
-  return { env, engine: mongo.engine, raw, levels, latency, latencyEntries, latencyRate: options.latencyRate, processes, levelsMs, projection };
+  progress('snapshot loads, on a nats-server of their own');
+  const snapshotLoads = await measureSnapshotLoads({ repeats: options.snapshotRepeats, progress });
+  return { env, engine: mongo.engine, raw, levels, latency, latencyEntries, latencyRate: options.latencyRate, processes, levelsMs, projection, snapshotLoads };
 }
 
 function report(m: Measured, options: BenchOptions): string {
@@ -230,6 +234,8 @@ function report(m: Measured, options: BenchOptions): string {
         : `; CPU during the deposit levels ${p.levelsCpuS.toFixed(1)} s of ${levelsS.toFixed(1)} s (${((p.levelsCpuS / levelsS) * 100).toFixed(0)}% of a core)`;
     rows.push([`peak RSS ${p.name}`, mib(p.peakKiB), p.pid === null ? 'pid not found' : `VmHWM of pid ${p.pid}${cpu}`]);
   }
+  rows.push('rule');
+  rows.push(...snapshotRows(m.snapshotLoads));
   const setup = [
     `setup: ${options.warmupSeconds} s warm-up, then the latency run, then ${options.seconds} s per level; each client deposits ${BENCH_AMOUNT} ${BENCH_ASSET} ` +
       'into its own wallet, one request at a time, over HTTP keep-alive; roles run under tsx (`node --import tsx src/cli.ts`)',
@@ -242,7 +248,7 @@ function report(m: Measured, options: BenchOptions): string {
 
 /** Start-up allowance plus each phase's own length, with the raw publish at a pessimistic 2,000 msgs/s. */
 const budgetSeconds = (o: BenchOptions): number =>
-  Math.ceil(180 + o.warmupSeconds + o.latencyCount / o.latencyRate + o.levels.length * o.seconds + o.publishCount / 2_000 + o.projectionEvents / 200);
+  Math.ceil(240 + o.warmupSeconds + o.latencyCount / o.latencyRate + o.levels.length * o.seconds + o.publishCount / 2_000 + o.projectionEvents / 200);
 
 async function main(): Promise<number> {
   let options: BenchOptions | 'help';

@@ -3,6 +3,7 @@
  * a message naming the variable, instead of failing later somewhere less obvious.
  */
 import { z } from 'zod';
+import { DEFAULT_SNAPSHOT_EVERY } from './app/command-handler.js';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './app/sharding.js';
 import { DEFAULT_LEASE_TTL_MS } from './infra/nats/streams.js';
 import { otelVariables } from './otel-config.js';
@@ -52,6 +53,8 @@ const schema = z
     NATS_REPLICAS: z.coerce.number().int().refine((n) => n === 1 || n === 3 || n === 5, 'must be 1, 3 or 5').default(1),
     // Read when the journal (shards) or the lease bucket (TTL) is created; afterwards what was recorded wins.
     PROJECTION_SHARDS: z.coerce.number().int().min(1).max(MAX_SHARD_COUNT).default(DEFAULT_SHARD_COUNT),
+    // A processor snapshots an aggregate every this many events (0: never); loads fold at most this many after one.
+    SNAPSHOT_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_SNAPSHOT_EVERY),
     PROJECTION_LEASE_TTL_MS: z.coerce.number().int().min(1_000, 'must be at least 1000').max(10_000, 'must be at most 10000: a dead projector\'s shards wait that long').default(DEFAULT_LEASE_TTL_MS),
     /** GraphiQL at /graphql: on unless NODE_ENV=production. */
     GRAPHIQL: bool.optional(),

@@ -68,7 +68,7 @@ export async function startJetLedger({ config, roles, log, tuning, telemetry = n
     }
 
     const metrics = createMetrics();
-    const deps: RoleDeps = { nats, topology, db, log, metrics, tuning, ...(telemetry ? { tracing: telemetry.tracing } : {}) };
+    const deps: RoleDeps = { nats, topology, db, log, metrics, tuning: { snapshotEvery: config.SNAPSHOT_EVERY, ...tuning }, ...(telemetry ? { tracing: telemetry.tracing } : {}) };
     if (roles.includes('processor')) stack.push(bind(await startProcessorRole(deps)));
     if (roles.includes('projector')) stack.push(bind(await startProjectorRole(deps)));
     if (roles.includes('scheduler')) stack.push(bind(await startSchedulerRole(deps)));

@@ -7,7 +7,8 @@ import type { EventEnvelope } from './domain/events.js';
 
 // ---------------------------------------------------------------- journal
 
-export type AggregateRef = Readonly<{ kind: 'wallet' | 'asset'; id: string }>;
+export type AggregateKind = 'wallet' | 'asset';
+export type AggregateRef<K extends AggregateKind = AggregateKind> = Readonly<{ kind: K; id: string }>;
 
 /**
  * The W3C `traceparent` a message travelled with, so one trace follows a command from the API to
@@ -28,6 +29,8 @@ export interface Journal {
   append(ref: AggregateRef, event: EventEnvelope, expectedLastSeq: number): Promise<{ seq: number }>;
   /** Every asset event, for the catalog. */
   readAssets(): Promise<StoredEvent[]>;
+  /** The event stored at journal sequence `seq` if it is one of the aggregate's; null otherwise (another's, or none). */
+  eventAt(ref: AggregateRef, seq: number): Promise<EventEnvelope | null>;
 }
 
 export class ConcurrencyError extends Error {
@@ -39,20 +42,23 @@ export class ConcurrencyError extends Error {
 
 // ---------------------------------------------------------------- commands
 
-/** A command on the wire: the API stamps who and when; the processor adds its decision time. */
-export type CommandMessage = Readonly<{
-  type: AnyCommand['type'];
-  data: AnyCommand['data'];
-  metadata: Readonly<{
-    commandId: string;
-    correlationId: string;
-    actor: string;
-    admin: boolean;
-    issuedAt: string;
-    /** Hash of the caller's input, carried into the outcome so a reused idempotency key with other input is caught. */
-    fingerprint?: string | undefined;
-  }>;
+export type WireMetadata = Readonly<{
+  commandId: string;
+  correlationId: string;
+  actor: string;
+  admin: boolean;
+  issuedAt: string;
+  /** Hash of the caller's input, carried into the outcome so a reused idempotency key with other input is caught. */
+  fingerprint?: string | undefined;
 }>;
+
+/**
+ * A command on the wire: the API stamps who and when; the processor adds its decision time.
+ * Like the domain's commands, one discriminated union: `type` narrows `data`.
+ */
+export type CommandMessage<C extends AnyCommand = AnyCommand> = C extends AnyCommand
+  ? Readonly<{ type: C['type']; data: C['data']; metadata: WireMetadata }>
+  : never;
 
 export interface CommandBus {
   /**
@@ -91,6 +97,49 @@ export interface OutcomeStore {
   waitFor(commandId: string, until: (o: CommandOutcome) => boolean, timeoutMs: number): Promise<CommandOutcome | null>;
   /** Every change to `commandId`'s outcome, starting with the current one if any. */
   watch(commandId: string, signal: AbortSignal): AsyncIterable<CommandOutcome>;
+}
+
+// ---------------------------------------------------------------- snapshots and attempts
+
+/** A command id an aggregate accepted recently, with where its event landed. */
+export type RecentCommand = Readonly<{ commandId: string; version: number; seq: number }>;
+
+/**
+ * An aggregate as its fold stood after the event at `seq`. Derived data: any snapshot may be lost
+ * or ignored and the aggregate rebuilt from the journal; none is ever trusted without checking
+ * (its shape, that the journal holds `lastEventId` at `seq`, that the state decodes).
+ */
+export type AggregateSnapshot = Readonly<{
+  /** The state codec's shape version the state was written in. */
+  shape: number;
+  version: number;
+  seq: number;
+  lastEventId: string;
+  lastOccurredAt: string;
+  /** The last command ids the aggregate accepted, newest last (see RecentCommands). */
+  recent: readonly RecentCommand[];
+  /** The state as its codec wrote it: JSON, decoded (and checked) by the app. */
+  state: unknown;
+}>;
+
+export interface SnapshotStore {
+  /** The latest snapshot of the aggregate, or null (none, or unreadable: damaged data is never handed out). */
+  load(ref: AggregateRef): Promise<AggregateSnapshot | null>;
+  save(ref: AggregateRef, snapshot: AggregateSnapshot): Promise<void>;
+}
+
+/** Where a command's event was about to be appended: after `afterSeq`, under the event id `eventId`. */
+export type AppendAttempt = Readonly<{ afterSeq: number; eventId: string }>;
+
+/**
+ * Write-ahead notes of appends, kept as long as outcomes. A processor that crashes between its
+ * append and recording the outcome leaves one behind; whoever handles the command next looks in
+ * the journal after `afterSeq` for the event instead of deciding a second time.
+ */
+export interface AttemptLog {
+  /** Records `attempt` unless an earlier one is recorded; returns that earlier one, or null when this is the first. */
+  record(commandId: string, attempt: AppendAttempt): Promise<AppendAttempt | null>;
+  first(commandId: string): Promise<AppendAttempt | null>;
 }
 
 // ---------------------------------------------------------------- read models

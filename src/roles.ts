@@ -24,11 +24,14 @@ import { createNatsJournalFeed } from './infra/nats/journal-feed.js';
 import { jetStreamProbe } from './infra/nats/jetstream-probe.js';
 import { createNatsLeaseStore } from './infra/nats/leases.js';
 import { createNatsLiveBus } from './infra/nats/live-bus.js';
+import { createNatsAttemptLog } from './infra/nats/attempt-log.js';
 import { createNatsOutcomeStore } from './infra/nats/outcome-store.js';
+import { createNatsSnapshotStore } from './infra/nats/snapshot-store.js';
 import type { Topology } from './infra/nats/streams.js';
 import { CONSUMERS, STREAMS, WALLET_EVENTS } from './infra/nats/topology.js';
 import { createMongoProjectionStore } from './infra/mongo/projection-store.js';
-import { createMongoReadStore } from './infra/mongo/read-store.js';
+import { GENERATION_SWITCHED_SUBJECT } from './infra/mongo/generations.js';
+import { type MongoReadStore, createMongoReadStore } from './infra/mongo/read-store.js';
 import { failpoint } from './infra/failpoints.js';
 import { currentInstance, isCertainlyGone } from './infra/process-identity.js';
 import { systemClock, systemIds } from './infra/system.js';
@@ -53,8 +56,8 @@ export type RoleDeps = Readonly<{
   tuning?: Tuning;
 }>;
 
-/** Knobs tests turn to make crash recovery fast; production keeps the defaults. */
-export type Tuning = Readonly<{ ackWaitMs?: number; schedulerIntervalMs?: number; maxDeliver?: number; leasePollMs?: number }>;
+/** Knobs tests turn to make crash recovery fast; production keeps the defaults (snapshotEvery comes from SNAPSHOT_EVERY). */
+export type Tuning = Readonly<{ ackWaitMs?: number; schedulerIntervalMs?: number; maxDeliver?: number; leasePollMs?: number; snapshotEvery?: number }>;
 
 export type Stoppable = { stop(): Promise<void> };
 
@@ -89,7 +92,15 @@ function tracedDecisions(decide: Processor, tracing: Tracing): Processor {
 export async function startProcessorRole({ nats, topology, log, metrics, tracing = NO_TRACING, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
   const journal = createNatsJournal(nats.js, nats.jsm, topology, tracing);
   const outcomes = await createNatsOutcomeStore(nats.nc);
-  const handler = await createCommandHandler({ journal, clock, ids });
+  const handler = await createCommandHandler({
+    journal,
+    clock,
+    ids,
+    snapshots: await createNatsSnapshotStore(nats.nc, log),
+    snapshotEvery: tuning.snapshotEvery,
+    attempts: await createNatsAttemptLog(nats.nc),
+    log,
+  });
   const processor = tracedDecisions(createProcessor({ handler, outcomes, journal, onDecided: metrics && observeDecision(metrics, clock) }), tracing);
   const saga = createTransferSaga({
     processor,
@@ -161,6 +172,7 @@ export async function startProcessorRole({ nats, topology, log, metrics, tracing
     async stop() {
       unwatch?.();
       for (const c of consumers) await c.stop();
+      await handler.flushSnapshots();
       await outcomes.close();
     },
   };
@@ -173,8 +185,10 @@ export async function startProcessorRole({ nats, topology, log, metrics, tracing
 export async function startProjectorRole({ nats, topology, db, log, metrics, tracing = NO_TRACING, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the projector needs MongoDB');
   const shards = allShards(topology);
+  // Both follow the active read-model generation: the store binds each claim to it, and the read
+  // store (the transfers before a batch, other shards' checkpoints) looks it up every time, not a second late.
   const store = await createMongoProjectionStore(db, topology);
-  const read = await createMongoReadStore(db, topology);
+  const read = await createMongoReadStore(db, topology, { pointerMaxAgeMs: 0 });
   const live = createNatsLiveBus(nats.nc, tracing);
   const feed = createNatsJournalFeed(nats.js, tracing);
   const leases = await createNatsLeaseStore(nats.nc, shards);
@@ -212,10 +226,21 @@ export async function startProjectorRole({ nats, topology, db, log, metrics, tra
 /** Scheduler: sends due scheduled transfers to the processor. */
 export async function startSchedulerRole({ nats, topology, db, log, tracing = NO_TRACING, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the scheduler needs MongoDB');
-  const scheduler = createScheduler({ read: await createMongoReadStore(db, topology), bus: createNatsCommandBus(nats.js, tracing), clock, ids });
+  const read = await createMongoReadStore(db, topology);
+  const switches = followGenerationSwitches(nats, read);
+  const scheduler = createScheduler({ read, bus: createNatsCommandBus(nats.js, tracing), clock, ids });
   const ticks = repeat(() => scheduler.tick(), tuning.schedulerIntervalMs ?? 200, (error) => log.error({ err: error }, 'scheduler tick failed'));
-  return { stop: () => ticks.stop() };
+  return {
+    async stop() {
+      await ticks.stop();
+      switches.unsubscribe();
+    },
+  };
 }
+
+/** A rebuild's switch announcement makes the read store look the active generation up again at once. */
+const followGenerationSwitches = (nats: Nats, read: MongoReadStore) =>
+  nats.nc.subscribe(GENERATION_SWITCHED_SUBJECT, { callback: () => read.generationChanged() });
 
 /** The journal as readers see it (time travel, operator commands): the same subjects the processor appends to. */
 export const readerJournal = (nats: Nats, topology: JournalTopology): Journal => createNatsJournal(nats.js, nats.jsm, topology);
@@ -224,15 +249,24 @@ export const readerJournal = (nats: Nats, topology: JournalTopology): Journal =>
 export async function createApiApp({ nats, topology, db, tracing = NO_TRACING, clock = systemClock, ids = systemIds }: RoleDeps): Promise<LedgerApp & Stoppable> {
   if (!db) throw new Error('the api needs MongoDB');
   const outcomes = await createNatsOutcomeStore(nats.nc);
+  const read = await createMongoReadStore(db, topology);
+  const switches = followGenerationSwitches(nats, read);
   const app = createLedgerService({
     bus: createNatsCommandBus(nats.js, tracing),
     outcomes,
-    read: await createMongoReadStore(db, topology),
+    read,
     live: createNatsLiveBus(nats.nc, tracing),
     journal: readerJournal(nats, topology),
+    snapshots: await createNatsSnapshotStore(nats.nc),
     topology,
     clock,
     ids,
   });
-  return { ...app, stop: () => outcomes.close() };
+  return {
+    ...app,
+    stop: async () => {
+      switches.unsubscribe();
+      await outcomes.close();
+    },
+  };
 }

@@ -16,6 +16,8 @@ export type BenchOptions = Readonly<{
   latencyRate: number;
   /** Journal events in the projection backlog (projected by 1, then 3 projectors). */
   projectionEvents: number;
+  /** Restarts measured per wallet size in the snapshot-load phase (the median is reported). */
+  snapshotRepeats: number;
 }>;
 
 const DEFAULTS: BenchOptions = {
@@ -27,10 +29,11 @@ const DEFAULTS: BenchOptions = {
   latencyCount: 300,
   latencyRate: 20,
   projectionEvents: 20_000,
+  snapshotRepeats: 7,
 };
 
 /** `--quick` (or BENCH_QUICK=1): a smoke run of the whole bench in well under a minute of traffic. */
-const QUICK: Partial<BenchOptions> = { seconds: 2, warmupSeconds: 1, publishCount: 10_000, latencyCount: 100, projectionEvents: 2_000 };
+const QUICK: Partial<BenchOptions> = { seconds: 2, warmupSeconds: 1, publishCount: 10_000, latencyCount: 100, projectionEvents: 2_000, snapshotRepeats: 3 };
 
 const FLAGS = {
   seconds: { type: 'string' },
@@ -99,5 +102,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     latencyCount: num('latencyCount', 'latency-count', 'BENCH_LATENCY_COUNT', true, base.latencyCount),
     latencyRate: num('latencyRate', 'latency-rate', 'BENCH_LATENCY_RATE', false, base.latencyRate),
     projectionEvents: num('projectionEvents', 'projection-events', 'BENCH_PROJECTION_EVENTS', true, base.projectionEvents),
+    snapshotRepeats: base.snapshotRepeats,
   };
 }

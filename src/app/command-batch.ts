@@ -11,6 +11,7 @@
  */
 import type { CommandMessage, CommandOutcome, Clock } from '../ports.js';
 import { mapBounded } from './bounded.js';
+import { idsOf } from './routing.js';
 import { type BatchItem, BatchTooLargeError, type CommandRequest, IdempotencyKeyReusedError, MAX_BATCH_SIZE, type Refusal } from './ledger-app.js';
 
 /** Commands of one batch between publish and answer at the same time. */
@@ -97,14 +98,12 @@ async function refuse(
     const recorded = await deps.recorded(position.commandId);
     if (recorded) return prepared !== null && recorded.fingerprint === prepared.fingerprint ? recorded : reused(position, deps.clock);
   }
-  const data = (prepared?.message.data ?? {}) as { walletId?: string; transferId?: string };
   return {
     commandId: position.commandId,
     state: 'REJECTED',
     code: refusal.code,
     message: refusal.message,
-    walletId: data.walletId,
-    transferId: data.transferId,
+    ...(prepared ? idsOf(prepared.message) : { walletId: undefined, transferId: undefined }),
     at: deps.clock.now().toISOString(),
   };
 }

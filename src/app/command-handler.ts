@@ -1,33 +1,42 @@
 /**
- * Decides one command against its aggregate and appends the single resulting event. This is
- * where "exactly one effect" is enforced:
- * - a command id the aggregate already accepted is answered from history, never decided again;
+ * Decides one command against its aggregate and appends the single resulting event, the same way
+ * for every kind of aggregate (after Emmett's `handleCommand`: load, decide, append with the
+ * expected version, retry on conflict). This is where "exactly one effect" is enforced:
+ * - a command id the aggregate accepted recently is answered from history, never decided again;
+ *   one whose append may have happened just before a crash is looked up in the journal where the
+ *   attempt log says it would be;
  * - the append is conditional on the aggregate's last sequence, so a concurrent writer (another
  *   processor, the saga, a redelivery) forces a catch-up and a fresh decision instead of a fork;
  * - the event id is derived from the command id, so JetStream's dedupe window also drops a
  *   retried publish of the same event.
+ * Commands for one aggregate run one at a time in this process (a keyed lock); different
+ * aggregates run concurrently.
  */
 import type { AssetCatalog } from '../domain/asset.js';
-import { catalogFromEvents, decideAsset } from '../domain/asset.aggregate.js';
-import type { AssetCommand, WalletCommand } from '../domain/commands.js';
-import type { Decision } from '../domain/decision.js';
-import type { AssetEvent, AssetEventEnvelope, EventEnvelope, WalletEvent } from '../domain/events.js';
-import type { CommandMetadata } from '../domain/metadata.js';
-import { decideWallet } from '../domain/wallet.decide.js';
+import type { Knowledge } from '../domain/decider.js';
+import type { DomainEvent } from '../domain/events.js';
+import { SCHEMA_VERSIONS } from '../domain/upcast.js';
 import { UnreadableEventError } from '../domain/wallet.evolve.js';
-import type { WalletState } from '../domain/wallet.state.js';
 import {
+  type AggregateKind,
   type AggregateRef,
+  type AppendAttempt,
+  type AttemptLog,
   type Clock,
   type CommandMessage,
   type CommandOutcome,
   ConcurrencyError,
   type Ids,
   type Journal,
+  type Log,
+  type SnapshotStore,
 } from '../ports.js';
-import { type Loaded, createAssetRepository, createWalletRepository } from './aggregate-repository.js';
+import { type AggregateRepository, type Loaded, createAggregateRepository } from './aggregate-repository.js';
+import { type AggregateType, assetAggregate, walletAggregate } from './aggregate-types.js';
+import { loadCatalog } from './catalog.js';
 import { createKeyedLock } from './keyed-lock.js';
-import { aggregateOf } from './routing.js';
+import { type CommandsOf, type Routed, idsOf, route } from './routing.js';
+import { createSnapshotWriter } from './snapshot-writer.js';
 
 const MAX_ATTEMPTS = 8;
 
@@ -35,31 +44,43 @@ export type CommandHandler = {
   handle(command: CommandMessage): Promise<CommandOutcome>;
   /** The asset catalog as this process knows it (reloaded when a command names an unknown asset). */
   catalog(): AssetCatalog;
+  /** Resolves once every snapshot scheduled so far is written (shutdown, tests). */
+  flushSnapshots(): Promise<void>;
 };
 
-export type CommandHandlerDeps = { journal: Journal; clock: Clock; ids: Ids };
+export type CommandHandlerDeps = Readonly<{
+  journal: Journal;
+  clock: Clock;
+  ids: Ids;
+  /** Where aggregate snapshots are read and written; none: every cold load replays the whole history. */
+  snapshots?: SnapshotStore | undefined;
+  /** A snapshot every this many events of an aggregate (default 500; 0: never). */
+  snapshotEvery?: number | undefined;
+  /** Closes the window between an append and its recorded outcome (see AttemptLog); none: only the recent ids guard it. */
+  attempts?: AttemptLog | undefined;
+  /** Aggregates kept in memory per kind. */
+  cacheSize?: number | undefined;
+  log?: Log | undefined;
+}>;
 
-export async function createCommandHandler({ journal, clock, ids }: CommandHandlerDeps): Promise<CommandHandler> {
-  let catalog: AssetCatalog = catalogFromEvents((await journal.readAssets()).map((s) => s.event as AssetEventEnvelope));
-  const reloadCatalog = async () => {
-    catalog = catalogFromEvents((await journal.readAssets()).map((s) => s.event as AssetEventEnvelope));
-  };
-  const wallets = createWalletRepository(journal, () => catalog);
-  const assets = createAssetRepository(journal);
-  const lock = createKeyedLock();
+export const DEFAULT_SNAPSHOT_EVERY = 500;
 
-  const outcomeOf = (command: CommandMessage, fields: Partial<CommandOutcome>): CommandOutcome => {
-    const data = command.data as { walletId?: string; transferId?: string };
-    return {
-      commandId: command.metadata.commandId,
-      state: 'ACCEPTED',
-      walletId: data.walletId,
-      transferId: data.transferId,
-      fingerprint: command.metadata.fingerprint,
-      at: clock.now().toISOString(),
-      ...fields,
-    };
-  };
+type Runner<C> = (ref: AggregateRef, message: CommandMessage, at: (now: string) => C) => Promise<CommandOutcome>;
+
+export async function createCommandHandler(deps: CommandHandlerDeps): Promise<CommandHandler> {
+  const { journal, clock, ids, attempts, log } = deps;
+  const catalog = await loadCatalog(journal);
+  const knowledge = (): Knowledge => ({ assets: catalog.current() });
+  const writer = deps.snapshots ? createSnapshotWriter(deps.snapshots, log) : undefined;
+
+  const outcomeOf = (message: CommandMessage, fields: Partial<CommandOutcome>): CommandOutcome => ({
+    commandId: message.metadata.commandId,
+    state: 'ACCEPTED',
+    ...idsOf(message),
+    fingerprint: message.metadata.fingerprint,
+    at: clock.now().toISOString(),
+    ...fields,
+  });
 
   /** Event time never runs backwards within an aggregate, whatever the processors' clocks say. */
   const decisionTime = (loaded: Loaded<unknown>): string => {
@@ -67,127 +88,107 @@ export async function createCommandHandler({ journal, clock, ids }: CommandHandl
     return loaded.lastOccurredAt && loaded.lastOccurredAt > now ? loaded.lastOccurredAt : now;
   };
 
-  const metadataOf = (command: CommandMessage, now: string): CommandMetadata => ({
-    commandId: command.metadata.commandId,
-    correlationId: command.metadata.correlationId,
-    actor: command.metadata.actor,
-    admin: command.metadata.admin,
-    now,
-  });
+  /** The event an earlier attempt appended, if it did: it can only be after the sequence that attempt started from. */
+  const appendedBefore = async (ref: AggregateRef, attempt: AppendAttempt) =>
+    (await journal.read(ref, attempt.afterSeq)).find((stored) => stored.event.id === attempt.eventId);
 
-  async function decideOnce(ref: AggregateRef, command: CommandMessage, fresh: boolean): Promise<{
-    loaded: Loaded<unknown>;
-    decision: Decision<WalletEvent | AssetEvent> | 'duplicate';
-    now: string;
-  }> {
-    if (ref.kind === 'asset') {
-      const loaded = fresh ? await assets.catchUp(ref) : await assets.load(ref);
-      const now = decisionTime(loaded);
-      if (loaded.handled.has(command.metadata.commandId)) return { loaded, decision: 'duplicate', now };
-      const domainCommand = { ...command, metadata: metadataOf(command, now) } as AssetCommand;
-      return { loaded, decision: decideAsset(domainCommand, loaded.state), now };
-    }
-    const loaded = fresh ? await wallets.catchUp(ref) : await wallets.load(ref);
-    const now = decisionTime(loaded);
-    if (loaded.handled.has(command.metadata.commandId)) return { loaded, decision: 'duplicate', now };
-    const domainCommand = { ...command, metadata: metadataOf(command, now) } as WalletCommand;
-    const counterpartyId = counterpartyOf(domainCommand, loaded.state as WalletState);
-    const counterparty = counterpartyId ? (await wallets.catchUp({ kind: 'wallet', id: counterpartyId })).state : undefined;
-    return { loaded, decision: decideWallet(domainCommand, loaded.state as WalletState, { assets: catalog, counterparty }), now };
-  }
+  function runnerFor<C, E extends DomainEvent, S, X extends Knowledge>(type: AggregateType<C, E, S, X>): Runner<C> {
+    const repository: AggregateRepository<S> = createAggregateRepository<C, E, S, X>(type, {
+      journal,
+      knowledge,
+      snapshots: deps.snapshots,
+      writer,
+      snapshotEvery: deps.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
+      capacity: deps.cacheSize,
+      log,
+    });
+    const peek = async (id: string) => (await repository.catchUp({ kind: type.kind, id })).state;
 
-  async function decideAndAppend(ref: AggregateRef, command: CommandMessage): Promise<CommandOutcome> {
-    let fresh = false;
-    let catalogReloaded = false;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      let decided: Awaited<ReturnType<typeof decideOnce>>;
-      try {
-        decided = await decideOnce(ref, command, fresh);
-      } catch (error) {
-        // Another processor registered an asset this one has not seen: the history is readable with a fresh catalog.
-        if (!(error instanceof UnreadableEventError) || catalogReloaded) throw error;
-        catalogReloaded = true;
-        await reloadCatalog();
-        continue;
-      }
-      const { loaded, decision, now } = decided;
-      if (decision === 'duplicate') {
-        const prior = loaded.handled.get(command.metadata.commandId);
-        return outcomeOf(command, { aggregateVersion: prior?.version, journalSeq: prior?.seq });
-      }
-      if (decision.kind === 'rejected') {
-        // Another instance may have registered the asset since we loaded the catalog: look once more.
-        if (decision.rejection.code === 'UNKNOWN_ASSET' && !catalogReloaded) {
-          catalogReloaded = true;
-          await reloadCatalog();
-          continue;
+    return async (ref, message, at) => {
+      const { commandId } = message.metadata;
+      const acceptedAt = (where: { version: number; seq: number }) => outcomeOf(message, { aggregateVersion: where.version, journalSeq: where.seq });
+      let fresh = false;
+      let knowledgeReloaded = false;
+      let attemptRecorded = false;
+      const reloadKnowledge = async (): Promise<boolean> => {
+        if (knowledgeReloaded) return false;
+        knowledgeReloaded = true;
+        await catalog.reload();
+        return true;
+      };
+
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        let loaded: Loaded<S>;
+        try {
+          loaded = fresh ? await repository.catchUp(ref) : await repository.load(ref);
+        } catch (error) {
+          // Another process registered an asset this one has not seen: the history reads with a fresh catalog.
+          if (error instanceof UnreadableEventError && (await reloadKnowledge())) continue;
+          throw error;
         }
-        // A rejection decided on a stale copy could be wrong (e.g. funds deposited elsewhere): confirm it fresh.
-        if (!fresh) {
+        const seen = loaded.recent.find(commandId);
+        if (seen) return acceptedAt(seen);
+
+        const now = decisionTime(loaded);
+        const command = at(now);
+        const decision = type.decider.decide(command, loaded.state, await type.context(command, loaded.state, knowledge(), peek));
+
+        if (decision.kind === 'rejected') {
+          // Another instance may have registered the asset since we loaded the catalog: look once more.
+          if (decision.rejection.code === 'UNKNOWN_ASSET' && (await reloadKnowledge())) continue;
+          // A rejection decided on a stale copy could be wrong (e.g. funds deposited elsewhere): confirm it fresh.
+          if (!fresh) {
+            fresh = true;
+            continue;
+          }
+          // Refused now, but an earlier attempt may have been accepted and appended before it crashed.
+          const earlier = attempts && (await attempts.first(commandId));
+          const found = earlier && (await appendedBefore(ref, earlier));
+          if (found) return acceptedAt({ version: found.event.version, seq: found.seq });
+          return outcomeOf(message, { state: 'REJECTED', code: decision.rejection.code, message: decision.rejection.message });
+        }
+
+        const envelope = type.seal(ref.id, decision.event, {
+          // Derived, not random: the same command deciding the same event yields the same Nats-Msg-Id.
+          id: ids.derive(`event:${ref.kind}:${ref.id}:${commandId}`),
+          version: loaded.version + 1,
+          occurredAt: now,
+          commandId,
+          correlationId: message.metadata.correlationId,
+          actor: message.metadata.actor,
+          schemaVersion: SCHEMA_VERSIONS[decision.event.type],
+        });
+        if (attempts && !attemptRecorded) {
+          // Write-ahead: the first attempt's starting point is kept, so a later look finds this append wherever it landed.
+          const earlier = await attempts.record(commandId, { afterSeq: loaded.lastSeq, eventId: envelope.id });
+          attemptRecorded = true;
+          const found = earlier && (await appendedBefore(ref, earlier));
+          if (found) return acceptedAt({ version: found.event.version, seq: found.seq });
+        }
+        try {
+          const { seq } = await journal.append(ref, envelope, loaded.lastSeq);
+          repository.appended(ref, { seq, event: envelope });
+          if (type.changesKnowledge) await catalog.reload();
+          return acceptedAt({ version: envelope.version, seq });
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError)) throw error;
           fresh = true;
-          continue;
         }
-        return outcomeOf(command, { state: 'REJECTED', code: decision.rejection.code, message: decision.rejection.message });
       }
-      const envelope = envelopeOf(ref, command, decision.event, loaded.version + 1, now, ids);
-      try {
-        const { seq } = await journal.append(ref, envelope, loaded.lastSeq);
-        if (ref.kind === 'asset') {
-          assets.appended(ref, { seq, event: envelope });
-          await reloadCatalog();
-        } else {
-          wallets.appended(ref, { seq, event: envelope });
-        }
-        return outcomeOf(command, { aggregateVersion: envelope.version, journalSeq: seq });
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError)) throw error;
-        fresh = true;
-      }
-    }
-    throw new Error(`${ref.kind} ${ref.id}: gave up after ${MAX_ATTEMPTS} conflicting appends`);
+      throw new Error(`${ref.kind} ${ref.id}: gave up after ${MAX_ATTEMPTS} conflicting appends`);
+    };
   }
 
+  const runners: { [K in AggregateKind]: Runner<CommandsOf[K]> } = { wallet: runnerFor(walletAggregate), asset: runnerFor(assetAggregate) };
+  const run = <K extends AggregateKind>({ ref, message, at }: Routed<K>): Promise<CommandOutcome> => runners[ref.kind](ref, message, at);
+  const lock = createKeyedLock();
+
   return {
-    handle: (command) => {
-      const ref = aggregateOf(command);
-      return lock(`${ref.kind}:${ref.id}`, () => decideAndAppend(ref, command));
+    handle: (message) => {
+      const routed = route(message);
+      return lock(`${routed.ref.kind}:${routed.ref.id}`, () => run(routed));
     },
-    catalog: () => catalog,
+    catalog: () => catalog.current(),
+    flushSnapshots: async () => writer?.flush(),
   };
-}
-
-/**
- * The destination whose current state a decision on the source needs (read, never written):
- * a new transfer must not target a missing or closed wallet, and neither may a scheduled one when it runs.
- */
-function counterpartyOf(command: WalletCommand, state: WalletState): string | undefined {
-  const toWalletId =
-    command.type === 'RequestTransfer'
-      ? command.data.toWalletId
-      : command.type === 'ExecuteScheduledTransfer'
-        ? state.openTransfers.get(command.data.transferId)?.toWalletId
-        : undefined;
-  return toWalletId && toWalletId !== command.data.walletId ? toWalletId : undefined;
-}
-
-function envelopeOf(
-  ref: AggregateRef,
-  command: CommandMessage,
-  event: WalletEvent | AssetEvent,
-  version: number,
-  occurredAt: string,
-  ids: Ids,
-): EventEnvelope {
-  return {
-    // Derived, not random: the same command deciding the same event yields the same Nats-Msg-Id.
-    id: ids.derive(`event:${ref.kind}:${ref.id}:${command.metadata.commandId}`),
-    type: event.type,
-    ...(ref.kind === 'wallet' ? { walletId: ref.id } : { assetCode: ref.id }),
-    version,
-    occurredAt,
-    commandId: command.metadata.commandId,
-    correlationId: command.metadata.correlationId,
-    actor: command.metadata.actor,
-    data: event.data,
-  } as EventEnvelope;
 }

@@ -8,14 +8,14 @@ import type { CommandOutcome, CommandMessage, Journal } from '../ports.js';
 
 type FinalStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
-const FINAL: Readonly<Record<string, FinalStatus>> = { TransferCompleted: 'COMPLETED', TransferFailed: 'FAILED', TransferCancelled: 'CANCELLED' };
+const FINAL = { TransferCompleted: 'COMPLETED', TransferFailed: 'FAILED', TransferCancelled: 'CANCELLED' } as const satisfies Record<string, FinalStatus>;
 
 export async function endedTransferStatus(journal: Journal, walletId: string, transferId: string): Promise<FinalStatus | null> {
   const events = await journal.read({ kind: 'wallet', id: walletId });
   for (let i = events.length - 1; i >= 0; i--) {
     const { event } = events[i]!;
-    const status = FINAL[event.type];
-    if (status && (event.data as { transferId?: string }).transferId === transferId) return status;
+    if (event.type !== 'TransferCompleted' && event.type !== 'TransferFailed' && event.type !== 'TransferCancelled') continue;
+    if (event.data.transferId === transferId) return FINAL[event.type];
   }
   return null;
 }
@@ -24,7 +24,7 @@ export async function endedTransferStatus(journal: Journal, walletId: string, tr
 export async function explainEndedTransfer(journal: Journal, command: CommandMessage, outcome: CommandOutcome): Promise<CommandOutcome> {
   if (outcome.state !== 'REJECTED' || outcome.code !== 'TRANSFER_NOT_FOUND') return outcome;
   if (command.type !== 'CancelTransfer' && command.type !== 'RescheduleTransfer') return outcome;
-  const { walletId, transferId } = command.data as { walletId: string; transferId: string };
+  const { walletId, transferId } = command.data;
   const status = await endedTransferStatus(journal, walletId, transferId);
   if (status === null) return outcome;
   return { ...outcome, code: 'TRANSFER_NOT_CANCELLABLE', message: `transfer ${transferId} has already ended: ${status}` };

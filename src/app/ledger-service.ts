@@ -8,9 +8,10 @@
  * the recorded decision or publishes again (safe: the processor dedupes by commandId), which also
  * heals a crash between recording QUEUED and publishing.
  */
-import type { Clock, CommandBus, CommandMessage, CommandOutcome, Ids, Journal, LiveBus, OutcomeStore, ReadStore } from '../ports.js';
+import type { Clock, CommandBus, CommandMessage, CommandOutcome, Ids, Journal, LiveBus, OutcomeStore, ReadStore, SnapshotStore } from '../ports.js';
 import { type PreparedCommand, submitBatch } from './command-batch.js';
 import { type CommandRequest, type Consistency, IdempotencyKeyReusedError, type LedgerApp, type Principal } from './ledger-app.js';
+import { idsOf } from './routing.js';
 import { type JournalTopology, walletShard } from './sharding.js';
 import { createWalletAsOf } from './wallet-as-of.js';
 
@@ -21,6 +22,8 @@ export type LedgerServiceDeps = {
   live: LiveBus;
   /** Read by time travel (`walletAsOf`) only: the API decides nothing itself. */
   journal: Journal;
+  /** Time travel starts from a snapshot within the cut when there is one (read only). */
+  snapshots?: SnapshotStore | undefined;
   /** Which shard's checkpoint tells that a wallet's event is projected. */
   topology: JournalTopology;
   clock: Clock;
@@ -35,25 +38,23 @@ export type LedgerServiceDeps = {
 const CHECKPOINT_POLL_MS = 250;
 
 export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
-  const { bus, outcomes, read, live, journal, topology, clock, ids, waitMs = 10_000, maxInFlight } = deps;
-  const asOf = createWalletAsOf(journal);
+  const { bus, outcomes, read, live, journal, snapshots, topology, clock, ids, waitMs = 10_000, maxInFlight } = deps;
+  const asOf = createWalletAsOf({ journal, snapshots });
   const now = (): number => clock.now().getTime();
 
   const commandIdOf = (principal: Principal, idempotencyKey: string | undefined): string =>
     idempotencyKey === undefined ? ids.random() : ids.derive(idempotencyName(principal.sub, idempotencyKey));
 
   const messageOf = (principal: Principal, command: CommandRequest, commandId: string, fingerprint: string): CommandMessage => {
-    const data =
-      command.type === 'CreateWallet'
-        ? { ...command.data, walletId: ids.derive(`wallet:${commandId}`), ownerId: principal.sub }
-        : command.type === 'RequestTransfer'
-          ? { ...command.data, transferId: ids.derive(`transfer:${commandId}`) }
-          : command.data;
-    return {
-      type: command.type,
-      data: data as CommandMessage['data'],
-      metadata: { commandId, correlationId: commandId, actor: principal.sub, admin: principal.admin, issuedAt: clock.now().toISOString(), fingerprint },
-    };
+    const metadata = { commandId, correlationId: commandId, actor: principal.sub, admin: principal.admin, issuedAt: clock.now().toISOString(), fingerprint };
+    switch (command.type) {
+      case 'CreateWallet':
+        return { type: command.type, data: { ...command.data, walletId: ids.derive(`wallet:${commandId}`), ownerId: principal.sub }, metadata };
+      case 'RequestTransfer':
+        return { type: command.type, data: { ...command.data, transferId: ids.derive(`transfer:${commandId}`) }, metadata };
+      default:
+        return { ...command, metadata };
+    }
   };
 
   const prepare = (principal: Principal, command: CommandRequest, idempotencyKey: string | undefined): PreparedCommand => {
@@ -72,7 +73,7 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
   /** Waits until the read models show the accepted event (the wallet's version reached it). */
   async function waitProjected(outcome: CommandOutcome, message: CommandMessage, deadline: number): Promise<void> {
     if (outcome.state !== 'ACCEPTED') return;
-    if (message.type === 'RegisterAsset') return waitAssetProjected((message.data as { code: string }).code, deadline);
+    if (message.type === 'RegisterAsset') return waitAssetProjected(message.data.code, deadline);
     if (!outcome.walletId || !outcome.aggregateVersion || !outcome.journalSeq) return;
     const { walletId, aggregateVersion, journalSeq } = outcome;
     const remaining = deadline - now();
@@ -108,12 +109,10 @@ export function createLedgerService(deps: LedgerServiceDeps): LedgerApp {
    */
   async function send(prepared: PreparedCommand, consistency: Consistency, deadline: number): Promise<CommandOutcome> {
     const { commandId, fingerprint, message } = prepared;
-    const data = message.data as { walletId?: string; transferId?: string };
     const queued: CommandOutcome = {
       commandId,
       state: 'QUEUED',
-      walletId: data.walletId,
-      transferId: data.transferId,
+      ...idsOf(message),
       fingerprint,
       at: clock.now().toISOString(),
     };

@@ -4,16 +4,14 @@
  * carries the event's journal sequence; the store applies it only to documents that have not
  * seen that sequence, which makes redelivery and replay harmless.
  */
-import type { DomainEvent, WalletEvent, WalletEventEnvelope } from '../domain/events.js';
+import type { WalletEventEnvelope } from '../domain/events.js';
 import type { EntryType, LedgerEntryView, ProjectionChange, StoredEvent, TransferView } from '../ports.js';
 import { canonicalDecimal, subtractDecimal } from './decimal.js';
 
 export function projectEvent(stored: StoredEvent): ProjectionChange[] {
   const { event } = stored;
-  // The envelope keeps `type` and `data` side by side; pairing them again restores the union's narrowing.
-  const domainEvent = { type: event.type, data: event.data } as DomainEvent;
-  if (domainEvent.type === 'AssetRegistered') {
-    const { data } = domainEvent;
+  if (event.type === 'AssetRegistered') {
+    const { data } = event;
     return [
       {
         kind: 'asset',
@@ -27,14 +25,13 @@ export function projectEvent(stored: StoredEvent): ProjectionChange[] {
       },
     ];
   }
-  if (event.walletId === undefined) throw new Error(`wallet event ${event.id} (${event.type}) has no walletId`);
-  return projectWalletEvent(stored.seq, event as WalletEventEnvelope, domainEvent);
+  return projectWalletEvent(stored.seq, event);
 }
 
-function projectWalletEvent(seq: number, envelope: WalletEventEnvelope, event: WalletEvent): ProjectionChange[] {
-  const walletId = envelope.walletId;
-  const at = new Date(envelope.occurredAt);
-  const touch = { version: envelope.version, updatedAt: at };
+function projectWalletEvent(seq: number, event: WalletEventEnvelope): ProjectionChange[] {
+  const walletId = event.walletId;
+  const at = new Date(event.occurredAt);
+  const touch = { version: event.version, updatedAt: at };
 
   const balance = (asset: string, after: { totalAfter: string; reservedAfter: string }): ProjectionChange => {
     const total = canonicalDecimal(after.totalAfter);
@@ -49,7 +46,7 @@ function projectWalletEvent(seq: number, envelope: WalletEventEnvelope, event: W
     type: EntryType,
     data: { asset: string; amount: string; totalAfter: string; reservedAfter: string },
     transferId: string | null,
-  ): ProjectionChange => ({ kind: 'entry', entry: ledgerEntry(seq, envelope, type, data, transferId) });
+  ): ProjectionChange => ({ kind: 'entry', entry: ledgerEntry(seq, event, type, data, transferId) });
   const moneyMoved = (
     type: EntryType,
     data: { asset: string; amount: string; totalAfter: string; reservedAfter: string },
@@ -84,7 +81,7 @@ function projectWalletEvent(seq: number, envelope: WalletEventEnvelope, event: W
             ownerId: event.data.ownerId,
             name: event.data.name,
             status: 'ACTIVE',
-            version: envelope.version,
+            version: event.version,
             createdAt: at,
             updatedAt: at,
             createdSeq: seq,

@@ -109,7 +109,7 @@ async function creditsToAwait(
 ): Promise<Map<number, CreditWait>> {
   const completions = events.flatMap(({ seq, event }) => {
     if (event.type !== 'TransferCompleted') return [];
-    const { transferId, creditSeq } = event.data as { transferId: string; creditSeq?: number };
+    const { transferId, creditSeq } = event.data;
     return creditSeq === undefined ? [] : [{ seq, transferId, creditSeq }];
   });
   const waits = new Map<number, CreditWait>();
@@ -117,7 +117,7 @@ async function creditsToAwait(
   // Where each transfer goes: from the read models, or from this very batch (debited and completed in one).
   const destination = new Map((await read.transfersByIds(completions.map((c) => c.transferId))).map((t) => [t.id, t.toWalletId]));
   for (const { event } of events) {
-    if (event.type === 'TransferDebited') destination.set((event.data as { transferId: string }).transferId, (event.data as { toWalletId: string }).toWalletId);
+    if (event.type === 'TransferDebited') destination.set(event.data.transferId, event.data.toWalletId);
   }
   for (const { seq, transferId, creditSeq } of completions) {
     const to = destination.get(transferId);

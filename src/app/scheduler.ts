@@ -21,7 +21,9 @@ export function createScheduler(deps: { read: ReadStore; bus: CommandBus; clock:
       for (const [key, at] of sentAt) if (now.getTime() - at > RESEND_AFTER_MS) sentAt.delete(key);
       let sent = 0;
       for (const transfer of due) {
-        const executeAt = (transfer.executeAt as Date).toISOString();
+        // A scheduled transfer always has its time; one without could not be due.
+        if (transfer.executeAt === null) continue;
+        const executeAt = transfer.executeAt.toISOString();
         const key = `${transfer.id}:${executeAt}`;
         if (sentAt.has(key)) continue;
         await bus.publish({

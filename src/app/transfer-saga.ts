@@ -7,11 +7,15 @@
  * A refused credit is recorded as an outcome and read back before deciding again, so a retried
  * saga never turns a refusal into a credit after the source was refunded.
  */
-import type { EventEnvelope, TransferDebited } from '../domain/events.js';
+import type { WalletCommand } from '../domain/commands.js';
+import type { EventEnvelope } from '../domain/events.js';
 import type { Clock, CommandMessage, Ids, StoredEvent } from '../ports.js';
 import type { Processor } from './processor.js';
 
 export type TransferSaga = { handle(stored: StoredEvent): Promise<void> };
+
+/** A saga step's command without its metadata: one of the wallet commands, type and data together. */
+type Step = WalletCommand extends infer C ? (C extends WalletCommand ? Readonly<{ type: C['type']; data: C['data'] }> : never) : never;
 
 /**
  * Something the journal says that should never happen. `credited-but-not-pending`: the saga's own
@@ -23,11 +27,10 @@ export type SagaAnomaly = Readonly<{ kind: 'credited-but-not-pending'; transferI
 export function createTransferSaga(deps: { processor: Processor; ids: Ids; clock: Clock; onAnomaly?: (anomaly: SagaAnomaly) => void }): TransferSaga {
   const { processor, ids, clock } = deps;
 
-  const systemCommand = (source: EventEnvelope, step: string, type: CommandMessage['type'], data: CommandMessage['data']): CommandMessage => ({
-    type,
-    data,
+  const systemCommand = (source: EventEnvelope, transferId: string, step: string, command: Step): CommandMessage => ({
+    ...command,
     metadata: {
-      commandId: ids.derive(`transfer:${(data as { transferId: string }).transferId}:${step}`),
+      commandId: ids.derive(`transfer:${transferId}:${step}`),
       correlationId: source.correlationId,
       actor: 'system',
       admin: true,
@@ -40,24 +43,27 @@ export function createTransferSaga(deps: { processor: Processor; ids: Ids; clock
 
   return {
     async handle({ event }) {
-      if (event.type !== 'TransferDebited' || !event.walletId) return;
-      const data = event.data as TransferDebited['data'];
+      if (event.type !== 'TransferDebited') return;
+      const { data } = event;
       const credit = await step(
-        systemCommand(event, 'credit', 'CreditTransfer', {
-          walletId: data.toWalletId,
-          transferId: data.transferId,
-          fromWalletId: event.walletId,
-          asset: data.asset,
-          amount: data.amount,
+        systemCommand(event, data.transferId, 'credit', {
+          type: 'CreditTransfer',
+          data: { walletId: data.toWalletId, transferId: data.transferId, fromWalletId: event.walletId, asset: data.asset, amount: data.amount },
         }),
       );
       const finish =
         credit.state === 'ACCEPTED'
-          ? systemCommand(event, 'complete', 'CompleteTransfer', { walletId: event.walletId, transferId: data.transferId, creditSeq: credit.journalSeq })
-          : systemCommand(event, 'fail', 'FailTransfer', {
-              walletId: event.walletId,
-              transferId: data.transferId,
-              reason: `${credit.code ?? 'REJECTED'}: ${credit.message ?? 'the destination refused the credit'}`,
+          ? systemCommand(event, data.transferId, 'complete', {
+              type: 'CompleteTransfer',
+              data: { walletId: event.walletId, transferId: data.transferId, creditSeq: credit.journalSeq },
+            })
+          : systemCommand(event, data.transferId, 'fail', {
+              type: 'FailTransfer',
+              data: {
+                walletId: event.walletId,
+                transferId: data.transferId,
+                reason: `${credit.code ?? 'REJECTED'}: ${credit.message ?? 'the destination refused the credit'}`,
+              },
             });
       const finished = await step(finish);
       if (finished.state === 'ACCEPTED') return;

@@ -6,9 +6,9 @@
  * credit or a refund after a credit finds nothing in flight to take from, so it breaks the
  * conservation check instead of cancelling out in it.
  */
-import { EVENT_TYPES, type EventEnvelope } from '../domain/events.js';
-import type { InvariantNumber, Movement } from './verify.js';
+import type { WalletEventEnvelope } from '../domain/events.js';
 import { compareDecimal, subtractDecimal } from './decimal.js';
+import type { InvariantNumber, Movement } from './verify-types.js';
 
 type Ending = Readonly<{ type: 'TransferCompleted' | 'TransferFailed' | 'TransferCancelled'; seq: number }>;
 
@@ -24,18 +24,21 @@ export type TransferTrack = {
 };
 
 type Report = (invariant: InvariantNumber, message: string) => void;
-type TransferData = { transferId: string; toWalletId?: string; fromWalletId?: string; asset?: string; amount?: string; stage?: string };
 
-const TRANSFER_EVENTS: ReadonlySet<string> = new Set(EVENT_TYPES.filter((type) => type.startsWith('Transfer')));
+/** The transfer events, each with the terms it states; the others move no transfer. */
+type TransferEvent = Extract<WalletEventEnvelope, { type: `Transfer${string}` }>;
+type Terms = Readonly<{ transferId: string; toWalletId?: string; fromWalletId?: string; asset?: string; amount?: string }>;
+
+const isTransferEvent = (event: WalletEventEnvelope): event is TransferEvent => event.type.startsWith('Transfer');
 
 const minus = (amount: string): string => subtractDecimal('0', amount);
 const describeEnd = (ending: Ending): string => `${ending.type.replace('Transfer', '').toLowerCase()} at seq ${ending.seq}`;
 
 /** Records a transfer event and reports what does not fit its story; returns how it moves money (null: it moves none). */
-export function checkTransferEvent(transfers: Map<string, TransferTrack>, seq: number, event: EventEnvelope, report: Report): Movement | null {
-  if (!TRANSFER_EVENTS.has(event.type)) return null;
-  const walletId = event.walletId as string;
-  const data = event.data as TransferData;
+export function checkTransferEvent(transfers: Map<string, TransferTrack>, seq: number, event: WalletEventEnvelope, report: Report): Movement | null {
+  if (!isTransferEvent(event)) return null;
+  const { walletId } = event;
+  const data: Terms = event.data;
   const id = data.transferId;
   let t = transfers.get(id);
   if (!t) transfers.set(id, (t = { from: null, to: null, asset: null, amount: null, scheduledAt: null, debitedAt: null, creditedAt: null, ended: null }));
@@ -60,23 +63,24 @@ export function checkTransferEvent(transfers: Map<string, TransferTrack>, seq: n
     track.amount ??= data.amount ?? null;
   };
   const inFlight = () => track.debitedAt !== null && track.creditedAt === null && track.ended === null;
-  const asset = data.asset as string;
-  const amount = data.amount as string;
 
   switch (event.type) {
-    case 'TransferScheduled':
+    case 'TransferScheduled': {
+      const { asset, amount } = event.data;
       if (track.scheduledAt !== null || track.debitedAt !== null) problem(`scheduled again (first seen at seq ${track.scheduledAt ?? track.debitedAt})`);
       sameTerms();
       learn(walletId);
       track.scheduledAt ??= seq;
       return { asset, total: '0', reserved: amount };
+    }
     case 'TransferRescheduled':
       onSource();
       notEnded();
       if (track.scheduledAt === null) problem('rescheduled but never scheduled');
       if (track.debitedAt !== null) problem(`rescheduled after it was debited at seq ${track.debitedAt}`);
       return null;
-    case 'TransferCancelled':
+    case 'TransferCancelled': {
+      const { asset, amount } = event.data;
       onSource();
       notEnded();
       sameTerms();
@@ -84,7 +88,9 @@ export function checkTransferEvent(transfers: Map<string, TransferTrack>, seq: n
       if (track.debitedAt !== null) problem(`cancelled after it was debited at seq ${track.debitedAt}`);
       track.ended ??= { type: 'TransferCancelled', seq };
       return { asset, total: '0', reserved: minus(amount) };
+    }
     case 'TransferDebited': {
+      const { asset, amount } = event.data;
       onSource();
       notEnded();
       sameTerms();
@@ -95,6 +101,7 @@ export function checkTransferEvent(transfers: Map<string, TransferTrack>, seq: n
       return { asset, total: minus(amount), reserved: fromSchedule ? minus(amount) : '0', inFlight: amount };
     }
     case 'TransferCredited': {
+      const { asset, amount } = event.data;
       const arriving = inFlight();
       if (track.debitedAt === null) problem(`credited to ${walletId} but never debited`);
       if (track.creditedAt !== null) problem(`credited twice (first at seq ${track.creditedAt})`);
@@ -112,11 +119,13 @@ export function checkTransferEvent(transfers: Map<string, TransferTrack>, seq: n
       track.ended ??= { type: 'TransferCompleted', seq };
       return null;
     case 'TransferFailed': {
+      const { asset, amount } = event.data;
       onSource();
       notEnded();
       sameTerms();
       const refunding = inFlight();
-      const debitedStage = (data.stage ?? (track.debitedAt !== null ? 'DEBITED' : 'RESERVED')) === 'DEBITED';
+      // Tolerates a stage-less event, as an operator's hand-written one might be: inferred from the debit.
+      const debitedStage = (event.data.stage ?? (track.debitedAt !== null ? 'DEBITED' : 'RESERVED')) === 'DEBITED';
       if (debitedStage && track.debitedAt === null) problem('refunded (failed at stage DEBITED) but never debited');
       if (debitedStage && track.creditedAt !== null) problem(`refunded although the destination was credited at seq ${track.creditedAt}: the money exists twice`);
       if (!debitedStage && (track.scheduledAt === null || track.debitedAt !== null)) problem('released (failed at stage RESERVED) but it was not a reservation');
@@ -125,8 +134,10 @@ export function checkTransferEvent(transfers: Map<string, TransferTrack>, seq: n
         ? { asset, total: amount, reserved: '0', inFlight: refunding ? minus(amount) : '0' }
         : { asset, total: '0', reserved: minus(amount) };
     }
-    default:
-      return null;
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
   }
 }
 

@@ -9,15 +9,13 @@
  * error later hides it in the totals. Invariant 3 (read models = replay) needs a database and
  * is checked in infra (src/infra/mongo/replay-check.ts).
  */
-import type { EventEnvelope } from '../domain/events.js';
+import type { EventEnvelope, WalletEventEnvelope } from '../domain/events.js';
 import type { StoredEvent } from '../ports.js';
 import { addDecimal, compareDecimal, subtractDecimal } from './decimal.js';
 import { type TransferTrack, checkTransferEvent, transferFindingsAtEnd, transferStates } from './verify-transfers.js';
+import type { InvariantNumber, Movement, Violation } from './verify-types.js';
 
-/** 1: balances and versions; 2: conservation; 4: one effect per command; 5: transfers. */
-export type InvariantNumber = 1 | 2 | 4 | 5;
-
-export type Violation = Readonly<{ invariant: InvariantNumber; seq: number | null; message: string }>;
+export type { InvariantNumber, Movement, Violation } from './verify-types.js';
 
 export type AuditOptions = Readonly<{
   /** No command is being processed: nothing may be in flight, every debited transfer must have ended. */
@@ -81,7 +79,7 @@ export function auditJournal(events: readonly StoredEvent[], options: AuditOptio
     if (firstOfId !== undefined) report(4, seq, `event id ${event.id} appended twice (first at seq ${firstOfId})`);
     else eventIds.set(event.id, seq);
 
-    if (event.walletId === undefined) continue;
+    if (event.type === 'AssetRegistered') continue;
     const wallet = walletTrack(wallets, event.walletId);
     if (event.type === 'WalletCreated') {
       if (wallet.created) report(1, seq, `wallet ${event.walletId} created twice`);
@@ -133,9 +131,6 @@ export function auditJournal(events: readonly StoredEvent[], options: AuditOptio
   };
 }
 
-/** How one event moves an asset: the change to a wallet's total and reserved, and to supply and money in flight. */
-export type Movement = Readonly<{ asset: string; total: string; reserved: string; supply?: string; inFlight?: string }>;
-
 function walletTrack(wallets: Map<string, WalletTrack>, id: string): WalletTrack {
   let track = wallets.get(id);
   if (!track) wallets.set(id, (track = { created: false, closedAt: null, balances: new Map() }));
@@ -143,21 +138,27 @@ function walletTrack(wallets: Map<string, WalletTrack>, id: string): WalletTrack
 }
 
 function fundsMovement(event: EventEnvelope): Movement | null {
-  const data = event.data as { asset?: string; amount?: string };
-  if (event.type === 'FundsDeposited') return { asset: data.asset as string, total: data.amount as string, reserved: '0', supply: data.amount as string };
-  if (event.type === 'FundsWithdrawn') {
-    const minus = negate(data.amount as string);
-    return { asset: data.asset as string, total: minus, reserved: '0', supply: minus };
+  switch (event.type) {
+    case 'FundsDeposited':
+      return { asset: event.data.asset, total: event.data.amount, reserved: '0', supply: event.data.amount };
+    case 'FundsWithdrawn': {
+      const minus = negate(event.data.amount);
+      return { asset: event.data.asset, total: minus, reserved: '0', supply: minus };
+    }
+    default:
+      return null;
   }
-  return null;
 }
 
 /** The balance after the event, as it states it; any disagreement with "before + movement" or a negative figure is reported. */
-function applyMovement(event: EventEnvelope, before: Balance, movement: Movement, report: (text: string) => void): Balance {
-  const data = event.data as { totalAfter?: string; reservedAfter?: string };
+function applyMovement(event: WalletEventEnvelope, before: Balance, movement: Movement, report: (text: string) => void): Balance {
+  const { data } = event;
   const expected = { total: addDecimal(before.total, movement.total), reserved: addDecimal(before.reserved, movement.reserved) };
   // The contract makes `reservedAfter` optional on some events: absent means unchanged by this event.
-  const after = { total: data.totalAfter ?? expected.total, reserved: data.reservedAfter ?? expected.reserved };
+  const after = {
+    total: ('totalAfter' in data ? data.totalAfter : undefined) ?? expected.total,
+    reserved: ('reservedAfter' in data ? data.reservedAfter : undefined) ?? expected.reserved,
+  };
   for (const field of ['total', 'reserved'] as const) {
     if (compareDecimal(after[field], expected[field]) !== 0) {
       report(`${event.type} says ${field} ${after[field]}, but ${field} ${before[field]} moved by ${movement[field]} is ${expected[field]}`);

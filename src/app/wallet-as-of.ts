@@ -1,17 +1,23 @@
 /**
  * Time travel over the journal: the whole wallet as it stood at an instant or after a version.
- * It is folded from the wallet's own events with the domain's `evolveWallet`, the same fold the
+ * It is folded from the wallet's own events with the wallet decider's `evolve`, the same fold the
  * processor decides on, so it is a replay by construction; the read models (which may lag, and
  * keep only the present) are not consulted.
+ *
+ * A snapshot shortens the fold when it lies within the cut: it holds the wallet as of one event
+ * (the latest the processor had when it wrote it), so it can stand in for the events up to that one
+ * only if that event is itself within the cut. A snapshot past the cut is of no use (states do not
+ * fold backwards) and the fold starts from the beginning, as it does without snapshots.
  */
 import type { AssetCatalog } from '../domain/asset.js';
-import { catalogFromEvents } from '../domain/asset.aggregate.js';
-import type { WalletEvent, WalletEventEnvelope } from '../domain/events.js';
+import type { WalletEventEnvelope } from '../domain/events.js';
 import { formatAmount } from '../domain/money.js';
-import { UnreadableEventError, evolveWallet } from '../domain/wallet.evolve.js';
-import { initialWalletState } from '../domain/wallet.state.js';
-import type { BalanceView, Journal, StoredEvent, WalletStatus } from '../ports.js';
-import { JournalCorruptionError } from './aggregate-repository.js';
+import { UnreadableEventError } from '../domain/wallet.evolve.js';
+import type { WalletState } from '../domain/wallet.state.js';
+import type { AggregateRef, AggregateSnapshot, BalanceView, Journal, Log, SnapshotStore, StoredEvent, WalletStatus } from '../ports.js';
+import { JournalCorruptionError, type Loaded, emptyLoaded, foldEvents, restoreSnapshot } from './aggregate-repository.js';
+import { walletAggregate } from './aggregate-types.js';
+import { type CatalogCache, loadCatalog } from './catalog.js';
 
 /** Everything that happened at or before `at`, or the events up to and including `version`. */
 export type AsOfCut = Readonly<{ kind: 'at'; at: Date }> | Readonly<{ kind: 'version'; version: number }>;
@@ -30,62 +36,68 @@ export type WalletStateView = Readonly<{
   balances: BalanceView[];
 }>;
 
-/**
- * The state after the events of `events` that fall within `cut`; null when none does (before the
- * wallet was created) or when a version cut names a version the wallet has not reached.
- */
-export function walletStateAsOf(walletId: string, events: readonly StoredEvent[], cut: AsOfCut, assets: AssetCatalog): WalletStateView | null {
-  let state = initialWalletState(walletId);
-  let last: WalletEventEnvelope | null = null;
-  const changed = new Map<string, { version: number; at: Date }>();
-  for (const stored of events) {
-    const envelope = stored.event as WalletEventEnvelope;
-    // Versions count up and event time never runs backwards within a wallet (the processor sees
-    // to both), so the events within a cut are a prefix: the first one outside ends it.
-    if (!within(envelope, cut)) break;
-    if (envelope.version !== state.version + 1) throw new JournalCorruptionError({ kind: 'wallet', id: walletId }, state.version + 1, envelope.version);
-    state = evolveWallet(state, envelope, assets);
-    const asset = balanceAssetOf(envelope);
-    if (asset !== null) changed.set(asset, { version: envelope.version, at: new Date(envelope.occurredAt) });
-    last = envelope;
-  }
-  if (last === null || !state.exists) return null;
-  if (cut.kind === 'version' && state.version < cut.version) return null;
+/** Asked for an asset the catalog does not know: the catalog is older than the wallet's history. */
+class StaleCatalogError extends Error {}
 
+/**
+ * The state after the events of `events` that fall within `cut`, folded onto `start` (the empty
+ * wallet, or a restored snapshot within the cut); null when the wallet did not exist then, or when
+ * a version cut names a version the wallet has not reached.
+ */
+export function walletStateAsOf(
+  walletId: string,
+  events: readonly StoredEvent[],
+  cut: AsOfCut,
+  assets: AssetCatalog,
+  start: Loaded<WalletState> = emptyLoaded(walletAggregate.decider.initialState(walletId)),
+): WalletStateView | null {
+  const ref: AggregateRef = { kind: 'wallet', id: walletId };
+  // Versions count up and event time never runs backwards within a wallet (the processor sees to
+  // both), so the events within a cut are a prefix: the first one outside ends it.
+  const end = events.findIndex((stored) => !within(stored.event, cut));
+  const loaded = foldEvents(walletAggregate, ref, start, end === -1 ? events : events.slice(0, end), { assets });
+  const { state } = loaded;
+  if (loaded.lastOccurredAt === null || !state.exists) return null;
+  if (cut.kind === 'version' && state.version < cut.version) return null;
+  return viewOf(state, loaded.lastOccurredAt, assets);
+}
+
+function viewOf(state: WalletState, lastOccurredAt: string, assets: AssetCatalog): WalletStateView {
   const balances = [...state.balances]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([asset, balance]): BalanceView => {
       const decimals = assets.get(asset)?.decimals;
-      const change = changed.get(asset);
-      // evolveWallet already read every amount of this asset with the catalog, and set it from an event.
-      if (decimals === undefined || change === undefined) throw new Error(`wallet ${walletId}: balance of ${asset} without its asset or event`);
+      if (decimals === undefined) throw new StaleCatalogError(`asset ${asset} is not in the catalog`);
+      const change = state.balanceChanges.get(asset);
+      // evolveWallet sets a balance only from an event, and records that event beside it.
+      if (change === undefined) throw new Error(`wallet ${state.id}: balance of ${asset} without the event that set it`);
       return {
-        walletId,
+        walletId: state.id,
         asset,
         total: formatAmount(balance.total, decimals),
         reserved: formatAmount(balance.reserved, decimals),
         available: formatAmount(balance.total - balance.reserved, decimals),
         version: change.version,
-        updatedAt: change.at,
+        updatedAt: new Date(change.occurredAt),
       };
     });
   return {
-    walletId,
+    walletId: state.id,
     ownerId: state.ownerId,
     name: state.name,
     status: state.status,
     version: state.version,
-    occurredAt: new Date(last.occurredAt),
+    occurredAt: new Date(lastOccurredAt),
     balances,
   };
 }
 
-const within = (envelope: WalletEventEnvelope, cut: AsOfCut): boolean => {
+const within = (event: Pick<WalletEventEnvelope, 'occurredAt' | 'version'>, cut: AsOfCut): boolean => {
   switch (cut.kind) {
     case 'at':
-      return Date.parse(envelope.occurredAt) <= cut.at.getTime();
+      return Date.parse(event.occurredAt) <= cut.at.getTime();
     case 'version':
-      return envelope.version <= cut.version;
+      return event.version <= cut.version;
     default: {
       const _exhaustive: never = cut;
       return _exhaustive;
@@ -93,59 +105,71 @@ const within = (envelope: WalletEventEnvelope, cut: AsOfCut): boolean => {
   }
 };
 
-/** The asset whose balance the event sets (it carries totalAfter and reservedAfter), or null. */
-const balanceAssetOf = (envelope: WalletEventEnvelope): string | null => {
-  // See wallet.evolve.ts: an envelope always pairs `type` and `data` of the same event.
-  const event = { type: envelope.type, data: envelope.data } as WalletEvent;
-  switch (event.type) {
-    case 'FundsDeposited':
-    case 'FundsWithdrawn':
-    case 'TransferScheduled':
-    case 'TransferCancelled':
-    case 'TransferDebited':
-    case 'TransferCredited':
-    case 'TransferFailed':
-      return event.data.asset;
-    case 'WalletCreated':
-    case 'WalletRenamed':
-    case 'WalletClosed':
-    case 'TransferRescheduled':
-    case 'TransferCompleted':
-      return null;
-    default: {
-      const _exhaustive: never = event;
-      return _exhaustive;
-    }
-  }
-};
+const snapshotWithin = (snapshot: AggregateSnapshot, cut: AsOfCut): boolean => within({ occurredAt: snapshot.lastOccurredAt, version: snapshot.version }, cut);
 
 export type WalletAsOf = (walletId: string, cut: AsOfCut) => Promise<WalletStateView | null>;
 
+export type WalletAsOfDeps = Readonly<{
+  journal: Journal;
+  /** Read only: the processors write them. */
+  snapshots?: SnapshotStore | undefined;
+  log?: Log | undefined;
+  /** Test hook: told whether a fold started from a snapshot. */
+  onFold?: (from: 'snapshot' | 'start', events: number) => void;
+}>;
+
 /**
- * Reads the wallet's events through the Journal port and folds them. The asset catalog (needed
- * to read amounts in each asset's scale) is read once and again only when an event names an
- * asset registered since.
+ * Reads the wallet's events through the Journal port (after a usable snapshot, if any) and folds
+ * them. The asset catalog (needed to read amounts in each asset's scale) is read once and again
+ * only when the history names an asset registered since.
  */
-export function createWalletAsOf(journal: Journal): WalletAsOf {
-  let catalog: Promise<AssetCatalog> | null = null;
-  const loadCatalog = (): Promise<AssetCatalog> => {
-    const loading = journal.readAssets().then((stored) => catalogFromEvents(stored.map((s) => s.event)));
+export function createWalletAsOf(deps: WalletAsOfDeps): WalletAsOf {
+  const { journal, snapshots, log, onFold } = deps;
+  let catalog: Promise<CatalogCache> | null = null;
+  const loadOnce = (): Promise<CatalogCache> => {
     // A failed read is not cached: the next call tries again.
-    catalog = loading.catch((error: unknown) => {
+    catalog ??= loadCatalog(journal).catch((error: unknown) => {
       catalog = null;
       throw error;
     });
     return catalog;
   };
 
-  return async (walletId, cut) => {
-    const events = await journal.read({ kind: 'wallet', id: walletId });
-    if (events.length === 0) return null;
+  /** The snapshot as a starting point, if it is within the cut and trustworthy. */
+  const startingPoint = async (ref: AggregateRef, cut: AsOfCut): Promise<Loaded<WalletState> | null> => {
+    const snapshot = await snapshots?.load(ref).catch(() => null);
+    if (!snapshot || !snapshotWithin(snapshot, cut)) return null;
+    const restored = await restoreSnapshot(walletAggregate, ref, snapshot, journal);
+    if ('loaded' in restored) return restored.loaded;
+    log?.warn({ ref, reason: restored.ignored }, 'snapshot ignored; replaying from the start');
+    return null;
+  };
+
+  const fold = async (walletId: string, cut: AsOfCut, start: Loaded<WalletState> | null): Promise<WalletStateView | null> => {
+    const events = await journal.read({ kind: 'wallet', id: walletId }, start?.lastSeq ?? 0);
+    if (start === null && events.length === 0) return null;
+    onFold?.(start ? 'snapshot' : 'start', events.length);
+    const cache = await loadOnce();
+    const attempt = () => walletStateAsOf(walletId, events, cut, cache.current(), start ?? undefined);
     try {
-      return walletStateAsOf(walletId, events, cut, await (catalog ?? loadCatalog()));
+      return attempt();
     } catch (error) {
-      if (!(error instanceof UnreadableEventError)) throw error;
-      return walletStateAsOf(walletId, events, cut, await loadCatalog());
+      if (!(error instanceof UnreadableEventError || error instanceof StaleCatalogError)) throw error;
+      await cache.reload();
+      return attempt();
+    }
+  };
+
+  return async (walletId, cut) => {
+    const start = await startingPoint({ kind: 'wallet', id: walletId }, cut);
+    if (start === null) return fold(walletId, cut, null);
+    try {
+      return await fold(walletId, cut, start);
+    } catch (error) {
+      // The events after the snapshot do not follow it: the snapshot is not to be trusted after all.
+      if (!(error instanceof JournalCorruptionError)) throw error;
+      log?.warn({ walletId, err: error }, 'events do not follow the snapshot; replaying from the start');
+      return fold(walletId, cut, null);
     }
   };
 }

@@ -14,6 +14,7 @@ import { createTransferSaga } from '../app/transfer-saga.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { type Nats, connectNats } from '../infra/nats/connection.js';
 import { decodeJournalEvent } from '../infra/nats/event-codec.js';
+import { createNatsAttemptLog } from '../infra/nats/attempt-log.js';
 import { createNatsJournal } from '../infra/nats/journal.js';
 import { createNatsOutcomeStore } from '../infra/nats/outcome-store.js';
 import { CONSUMERS, STREAMS } from '../infra/nats/topology.js';
@@ -51,7 +52,7 @@ export async function replayDeadLetter(nats: Nats, letter: DeadLetter): Promise<
     const outcomes = await createNatsOutcomeStore(nats.nc);
     try {
       const journal = createNatsJournal(nats.js, nats.jsm, await readTopology(nats.nc));
-      const handler = await createCommandHandler({ journal, clock: systemClock, ids: systemIds });
+      const handler = await createCommandHandler({ journal, clock: systemClock, ids: systemIds, attempts: await createNatsAttemptLog(nats.nc) });
       const saga = createTransferSaga({ processor: createProcessor({ handler, outcomes, journal }), clock: systemClock, ids: systemIds });
       await saga.handle({ seq: Number(letter.headers.get('Dlq-Sequence')), event: decodeJournalEvent(letter.data) });
       return 'saga step re-run';

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { Db } from 'mongodb';
 import { allShards } from '../app/sharding.js';
 import { loadConfig } from '../config.js';
+import { type Pointer, readPointer } from '../infra/mongo/generations.js';
 import { createMongoProjectionStore } from '../infra/mongo/projection-store.js';
 import type { Nats } from '../infra/nats/connection.js';
 import { journalExtent } from '../infra/nats/journal-reader.js';
@@ -28,6 +29,8 @@ export type ShardStatus = Readonly<{
 }>;
 
 export type Status = Readonly<{
+  /** The read-model generation the API reads and projectors write, and the one a rebuild is building (null: none). */
+  generation: Pointer;
   shards: number;
   leaseTtlMs: number;
   journalLastSeq: number;
@@ -39,11 +42,12 @@ export async function projectionStatus({ nats, db }: { nats: Nats; db: Db }): Pr
   const topology = await readTopology(nats.nc);
   const shards = allShards(topology);
   const leases = await createNatsLeaseStore(nats.nc, shards);
-  const [holders, instances, lags, extent] = await Promise.all([
+  const [holders, instances, lags, extent, generation] = await Promise.all([
     leases.holders(),
     leases.instances(),
     projectionLag(nats.jsm, await createMongoProjectionStore(db, topology), topology),
     journalExtent(nats.jsm),
+    readPointer(db),
   ]);
   const now = Date.now();
   const rows = lags.map(({ shard, epoch, checkpoint, lastSeq, pending }): ShardStatus => {
@@ -58,7 +62,7 @@ export async function projectionStatus({ nats, db }: { nats: Nats; db: Db }): Pr
       lag: pending,
     };
   });
-  return { shards: topology.shards, leaseTtlMs: topology.leaseTtlMs, journalLastSeq: extent.last, projectors: instances.map((i) => i.owner).sort(), rows };
+  return { generation, shards: topology.shards, leaseTtlMs: topology.leaseTtlMs, journalLastSeq: extent.last, projectors: instances.map((i) => i.owner).sort(), rows };
 }
 
 export async function statusCommand(args: string[]): Promise<number> {
@@ -90,6 +94,7 @@ function render(status: Status): string[] {
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [
     `journal: ${status.shards} wallet shards + assets, last seq ${count(status.journalLastSeq)}; lease TTL ${status.leaseTtlMs / 1_000} s`,
+    `read models: generation ${status.generation.active}${status.generation.building === null ? '' : `; generation ${status.generation.building} being rebuilt`}`,
     `projectors: ${status.projectors.length === 0 ? 'none running' : `${status.projectors.length} (${status.projectors.join(', ')})`}`,
     '',
     line(header),

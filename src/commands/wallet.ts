@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { parseInstant } from '../domain/instant.js';
 import { idSchema } from '../graphql/validation.js';
 import { connectNats } from '../infra/nats/connection.js';
+import { createNatsSnapshotStore } from '../infra/nats/snapshot-store.js';
 import { readTopology } from '../infra/nats/streams.js';
 import { readerJournal } from '../roles.js';
 
@@ -46,7 +47,10 @@ export async function walletCommand(args: string[]): Promise<number> {
   if (!config.NATS_URL) throw new ConfigError('jetledger wallet needs NATS_URL of the deployment');
   const nats = await connectNats(config.NATS_URL, 'jetledger-wallet');
   try {
-    const state = await createWalletAsOf(readerJournal(nats, await readTopology(nats.nc)))(walletId, cut);
+    const journal = readerJournal(nats, await readTopology(nats.nc));
+    // A deployment from before snapshots has no bucket: then every fold starts from the beginning.
+    const snapshots = await createNatsSnapshotStore(nats.nc).catch(() => undefined);
+    const state = await createWalletAsOf({ journal, snapshots })(walletId, cut);
     console.log(walletStateJson(state));
     return state === null ? 1 : 0;
   } finally {

@@ -17,11 +17,10 @@ export type AssetState = Readonly<{
 
 export const initialAssetState = (code: string): AssetState => ({ code, asset: null, version: 0 });
 
-export const evolveAsset = (state: AssetState, envelope: AssetEventEnvelope): AssetState => {
-  const event = eventOf(envelope);
+export const evolveAsset = (state: AssetState, event: AssetEventEnvelope): AssetState => {
   switch (event.type) {
     case 'AssetRegistered':
-      return { ...state, asset: definitionOf(event), version: envelope.version };
+      return { ...state, asset: definitionOf(event), version: event.version };
     default: {
       const _exhaustive: never = event.type;
       return _exhaustive;
@@ -29,23 +28,17 @@ export const evolveAsset = (state: AssetState, envelope: AssetEventEnvelope): As
   }
 };
 
-/**
- * The catalog as the journal's asset events describe it. Takes any envelopes (the journal's
- * `readAssets` hands them over untyped) and ignores those that are not asset registrations.
- */
+/** The catalog as the journal's asset events describe it; any other event is ignored. */
 export const catalogFromEvents = (envelopes: Iterable<EventEnvelope>): AssetCatalog => {
   const catalog = new Map<string, AssetDefinition>();
   for (const envelope of envelopes) {
     if (envelope.type !== 'AssetRegistered') continue;
-    const definition = definitionOf(eventOf(envelope as AssetEventEnvelope));
+    const definition = definitionOf(envelope);
     // Registration is first-wins: a second AssetRegistered for a code could only come from a race the decider lost.
     if (!catalog.has(definition.code)) catalog.set(definition.code, definition);
   }
   return catalog;
 };
-
-/** See wallet.evolve.ts: an envelope always pairs `type` and `data` of the same event. */
-const eventOf = (envelope: AssetEventEnvelope): AssetEvent => ({ type: envelope.type, data: envelope.data }) as AssetEvent;
 
 const definitionOf = (event: AssetEvent): AssetDefinition => {
   const { code, decimals, networks, minAmount, maxAmount } = event.data;

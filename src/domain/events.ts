@@ -44,6 +44,8 @@ export type TransferFailed = Event<
     asset: string;
     amount: string;
     reason: string;
+    /** The code at the head of `reason` (see reasonCodeOf): what a consumer branches on. Schema version 2. */
+    reasonCode: string;
     /** DEBITED: the money was in flight and is refunded; RESERVED: only the reservation is released. */
     stage: 'DEBITED' | 'RESERVED';
   } & BalanceAfter
@@ -72,27 +74,38 @@ export type AssetEvent = AssetRegistered;
 export type DomainEvent = WalletEvent | AssetEvent;
 export type EventType = DomainEvent['type'];
 
-/**
- * The journal envelope: one JSON message per event on `evt.wallet.<id>` or `evt.asset.<code>`.
- * `version` counts the aggregate's own events from 1 with no gaps.
- */
-export type EventEnvelope<E extends DomainEvent = DomainEvent> = Readonly<{
+/** What the journal adds to every event: who, when, where it stands in its aggregate's history. */
+export type EnvelopeFields = Readonly<{
   id: string;
-  type: E['type'];
-  /** Present on wallet events. */
-  walletId?: string;
-  /** Present on asset events. */
-  assetCode?: string;
+  /** `version` counts the aggregate's own events from 1 with no gaps. */
   version: number;
   occurredAt: string;
   commandId: string;
   correlationId: string;
   actor: string;
-  data: E['data'];
+  /**
+   * The shape of `data`, per event type (see upcast.ts). Readers always see the current shape:
+   * the journal decoder upcasts older events, so code past the decoder never branches on it.
+   */
+  schemaVersion: number;
 }>;
 
-export type WalletEventEnvelope = EventEnvelope<WalletEvent> & { readonly walletId: string };
-export type AssetEventEnvelope = EventEnvelope<AssetEvent> & { readonly assetCode: string };
+/**
+ * The journal envelope: one JSON message per event on `evt.wallet.<shard>.<id>` or
+ * `evt.asset.<code>`. It *is* the event (`type` and `data` side by side, still one discriminated
+ * union) with the journal's fields beside it, so a `switch` on `type` narrows `data` without a cast.
+ * A wallet event names its wallet, an asset event its asset code, never both.
+ */
+export type WalletEventEnvelope<E extends WalletEvent = WalletEvent> = E extends WalletEvent
+  ? Readonly<E & EnvelopeFields & { walletId: string; assetCode?: undefined }>
+  : never;
+export type AssetEventEnvelope<E extends AssetEvent = AssetEvent> = E extends AssetEvent
+  ? Readonly<E & EnvelopeFields & { assetCode: string; walletId?: undefined }>
+  : never;
+export type EventEnvelope = WalletEventEnvelope | AssetEventEnvelope;
+
+/** The envelope an event of `E` is stored in. */
+export type EnvelopeOf<E extends DomainEvent> = E extends WalletEvent ? WalletEventEnvelope<E> : E extends AssetEvent ? AssetEventEnvelope<E> : never;
 
 /** Every event type, for decoders and audits; the check below fails to compile when one is missing. */
 export const EVENT_TYPES = [

@@ -11,6 +11,7 @@ import { accepted, rejected, type Decision } from './decision.js';
 import type { WalletEvent } from './events.js';
 import { checkAmount, checkPositiveAmount, formatAmount } from './money.js';
 import { reject } from './rejection.js';
+import { reasonCodeOf } from './upcast.js';
 import { changeBalance, checkFunds, checkInstant, findAsset, nowOf, type WalletContext } from './wallet.rules.js';
 import { balanceOf, type OpenTransfer, type WalletState } from './wallet.state.js';
 
@@ -118,7 +119,15 @@ export const executeScheduledTransfer = (
   if (refusal) {
     return changeBalance(asset.value, { total: balance.total, reserved: balance.reserved - open.amount }, (after) => ({
       type: 'TransferFailed',
-      data: { transferId, asset: open.asset, amount: formatAmount(open.amount, asset.value.decimals), reason: refusal, stage: 'RESERVED', ...after },
+      data: {
+        transferId,
+        asset: open.asset,
+        amount: formatAmount(open.amount, asset.value.decimals),
+        reason: refusal,
+        reasonCode: reasonCodeOf(refusal),
+        stage: 'RESERVED',
+        ...after,
+      },
     }));
   }
   return changeBalance(asset.value, { total: balance.total - open.amount, reserved: balance.reserved - open.amount }, (after) => ({
@@ -170,6 +179,7 @@ export const failTransfer = (command: FailTransfer, state: WalletState, ctx: Wal
       asset: open.asset,
       amount: formatAmount(open.amount, asset.value.decimals),
       reason,
+      reasonCode: reasonCodeOf(reason),
       stage: debited ? 'DEBITED' : 'RESERVED',
       ...after,
     },

@@ -1,5 +1,5 @@
 import type { AssetCatalog } from './asset.js';
-import type { WalletEvent, WalletEventEnvelope } from './events.js';
+import type { WalletEventEnvelope } from './events.js';
 import { parseAmount } from './money.js';
 import type { Balance, OpenTransfer, WalletState } from './wallet.state.js';
 
@@ -21,7 +21,7 @@ export class UnreadableEventError extends Error {
  * construction; the catalog supplies the scale to read those decimal strings.
  */
 export const evolveWallet = (state: WalletState, envelope: WalletEventEnvelope, assets: AssetCatalog): WalletState => {
-  const next = apply(state, eventOf(envelope), (asset, text) => readUnits(envelope, assets, asset, text));
+  const next = apply(state, envelope, (asset, text) => readUnits(envelope, assets, asset, text));
   return { ...next, version: envelope.version };
 };
 
@@ -32,15 +32,9 @@ export const replayWallet = (state: WalletState, envelopes: Iterable<WalletEvent
   return current;
 };
 
-/**
- * The envelope types `type` and `data` as two independent unions; a journal envelope always
- * pairs them as the event it was written from, so rejoining them is safe.
- */
-const eventOf = (envelope: WalletEventEnvelope): WalletEvent => ({ type: envelope.type, data: envelope.data }) as WalletEvent;
-
 type ReadUnits = (asset: string, text: string) => bigint;
 
-const apply = (state: WalletState, event: WalletEvent, read: ReadUnits): WalletState => {
+const apply = (state: WalletState, event: WalletEventEnvelope, read: ReadUnits): WalletState => {
   switch (event.type) {
     case 'WalletCreated':
       return { ...state, exists: true, ownerId: event.data.ownerId, name: event.data.name, status: 'ACTIVE' };
@@ -51,11 +45,11 @@ const apply = (state: WalletState, event: WalletEvent, read: ReadUnits): WalletS
     case 'FundsDeposited':
     case 'FundsWithdrawn':
     case 'TransferCredited':
-      return withBalance(state, event.data.asset, balanceAfter(event.data, read));
+      return withBalance(state, event, balanceAfter(event.data, read));
     case 'TransferScheduled': {
       const { transferId, toWalletId, asset, amount, executeAt } = event.data;
       const open: OpenTransfer = { status: 'SCHEDULED', toWalletId, asset, amount: read(asset, amount), executeAt };
-      return withTransfer(withBalance(state, asset, balanceAfter(event.data, read)), transferId, open);
+      return withTransfer(withBalance(state, event, balanceAfter(event.data, read)), transferId, open);
     }
     case 'TransferRescheduled': {
       const open = state.openTransfers.get(event.data.transferId);
@@ -65,11 +59,11 @@ const apply = (state: WalletState, event: WalletEvent, read: ReadUnits): WalletS
       const { transferId, toWalletId, asset, amount } = event.data;
       const executeAt = state.openTransfers.get(transferId)?.executeAt ?? null;
       const open: OpenTransfer = { status: 'PENDING', toWalletId, asset, amount: read(asset, amount), executeAt };
-      return withTransfer(withBalance(state, asset, balanceAfter(event.data, read)), transferId, open);
+      return withTransfer(withBalance(state, event, balanceAfter(event.data, read)), transferId, open);
     }
     case 'TransferCancelled':
     case 'TransferFailed':
-      return withTransfer(withBalance(state, event.data.asset, balanceAfter(event.data, read)), event.data.transferId, null);
+      return withTransfer(withBalance(state, event, balanceAfter(event.data, read)), event.data.transferId, null);
     case 'TransferCompleted':
       return withTransfer(state, event.data.transferId, null);
     default: {
@@ -84,9 +78,11 @@ const balanceAfter = (data: Readonly<{ asset: string; totalAfter: string; reserv
   reserved: read(data.asset, data.reservedAfter),
 });
 
-const withBalance = (state: WalletState, asset: string, balance: Balance): WalletState => ({
+/** Sets the balance the event states, and remembers which event set it (time travel reports it). */
+const withBalance = (state: WalletState, event: WalletEventEnvelope & { data: { asset: string } }, balance: Balance): WalletState => ({
   ...state,
-  balances: new Map(state.balances).set(asset, balance),
+  balances: new Map(state.balances).set(event.data.asset, balance),
+  balanceChanges: new Map(state.balanceChanges).set(event.data.asset, { version: event.version, occurredAt: event.occurredAt }),
 });
 
 const withTransfer = (state: WalletState, transferId: string, open: OpenTransfer | null): WalletState => {

@@ -28,8 +28,15 @@ export type WalletState = Readonly<{
   /** The version of the last event applied; 0 before the first. */
   version: number;
   balances: ReadonlyMap<string, Balance>;
+  /**
+   * For each balance, the event that last set it. No rule reads it; time travel reports it (a
+   * balance's version and time), and keeping it here lets a snapshot answer that as well as a replay.
+   */
+  balanceChanges: ReadonlyMap<string, BalanceChange>;
   openTransfers: ReadonlyMap<string, OpenTransfer>;
 }>;
+
+export type BalanceChange = Readonly<{ version: number; occurredAt: string }>;
 
 export const initialWalletState = (id: string): WalletState => ({
   exists: false,
@@ -39,6 +46,7 @@ export const initialWalletState = (id: string): WalletState => ({
   status: 'ACTIVE',
   version: 0,
   balances: new Map(),
+  balanceChanges: new Map(),
   openTransfers: new Map(),
 });
 

@@ -26,7 +26,7 @@ describe('a 50-wallet query', () => {
     const events: StoredEvent[] = [];
     let seq = 0;
     const at = new Date('2026-11-01T00:00:00Z').toISOString();
-    const base = { occurredAt: at, correlationId: 'seed', actor: 'alice' };
+    const base = { occurredAt: at, correlationId: 'seed', actor: 'alice', schemaVersion: 1 };
     for (let i = 0; i < WALLETS; i++) {
       const walletId = `w${String(i).padStart(2, '0')}`;
       events.push({ seq: ++seq, event: { ...base, id: `e${seq}`, commandId: `c${seq}`, type: 'WalletCreated', walletId, version: 1, data: { ownerId: 'alice', name: walletId } } });

@@ -152,9 +152,9 @@ describe('a command redelivered to a processor whose copy of the wallet is stale
     const second = await createCommandHandler({ journal, clock: systemClock, ids: systemIds });
     const command = (commandId: string, type: 'CreateWallet' | 'Deposit', data: Record<string, unknown>): CommandMessage => ({
       type,
-      data: data as CommandMessage['data'],
+      data,
       metadata: { commandId, correlationId: commandId, actor: 'alice', admin: false, issuedAt: new Date().toISOString() },
-    });
+    }) as CommandMessage;
     const deposit = (commandId: string, amount: string) => command(commandId, 'Deposit', { walletId: 'stale', asset: 'USD', amount });
 
     expect((await first.handle(command('stale-create', 'CreateWallet', { walletId: 'stale', ownerId: 'alice', name: 'stale' }))).state).toBe('ACCEPTED');
@@ -207,7 +207,7 @@ describe('verify and rebuild on read models that drifted from the journal', () =
     ]);
 
     const progress: number[] = [];
-    const rebuilt = await rebuildReadModels({ nats: stack.nats, db, onProgress: (done) => progress.push(done) });
+    const rebuilt = await rebuildReadModels({ nats: stack.nats, db, onProgress: ({ done }) => progress.push(done) });
     expect(rebuilt.lastSeq).toBe((await journalExtent(stack.nats.jsm)).last);
     expect(progress.at(-1)).toBe(rebuilt.events);
     expect((await verify()).problems).toEqual([]);

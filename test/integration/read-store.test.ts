@@ -6,6 +6,7 @@ import { createMongoReadStore, readModelSnapshot } from '../../src/infra/mongo/r
 import type { ProjectionChange, ReadStore, StoredEvent } from '../../src/ports.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
 import { type SingleWriter, TEST_SHARD, TEST_TOPOLOGY, singleWriter } from '../support/projection.js';
+import { SCHEMA_VERSIONS } from '../../src/domain/upcast.js';
 
 // ------------------------------------------------------------------ a small journal
 
@@ -29,16 +30,17 @@ function assetEvent(event: AssetEvent & { type: 'AssetRegistered' }): void {
 
 function append(where: { walletId?: string; assetCode?: string; version: number }, event: WalletEvent | AssetEvent): void {
   const seq = journal.length + 1;
-  const envelope: EventEnvelope = {
+  const envelope = {
     id: `evt-${seq}`,
     type: event.type,
+    schemaVersion: SCHEMA_VERSIONS[event.type],
     ...where,
     occurredAt: time(seq).toISOString(),
     commandId: `cmd-${seq}`,
     correlationId: `corr-${seq}`,
     actor: 'user-1',
     data: event.data,
-  };
+  } as EventEnvelope;
   journal.push({ seq, event: envelope });
 }
 
@@ -72,7 +74,7 @@ walletEvent(A, { type: 'TransferCancelled', data: { transferId: 't-cancel', asse
 walletEvent(A, { type: 'TransferDebited', data: { transferId: 't-fail', toWalletId: B, asset: 'ETH', amount: '4', totalAfter: '6', reservedAfter: '0' } }); // 14
 walletEvent(A, {
   type: 'TransferFailed',
-  data: { transferId: 't-fail', asset: 'ETH', amount: '4', reason: 'WALLET_CLOSED', stage: 'DEBITED', totalAfter: '10', reservedAfter: '0' },
+  data: { transferId: 't-fail', asset: 'ETH', amount: '4', reason: 'WALLET_CLOSED', reasonCode: 'UNKNOWN', stage: 'DEBITED', totalAfter: '10', reservedAfter: '0' },
 }); // 15
 walletEvent(B, { type: 'WalletRenamed', data: { name: 'Renamed' } }); // 16
 walletEvent(A, { type: 'FundsWithdrawn', data: { asset: 'BTC', amount: '0.25', network: 'bitcoin', totalAfter: '1.25', reservedAfter: '0.5' } }); // 17

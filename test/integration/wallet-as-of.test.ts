@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandRequest } from '../../src/app/ledger-app.js';
 import { canonicalDecimal, subtractDecimal } from '../../src/app/decimal.js';
 import type { EventEnvelope } from '../../src/domain/events.js';
+import { createNatsSnapshotStore } from '../../src/infra/nats/snapshot-store.js';
 import { waitAtRest } from '../support/at-rest.js';
 import { cliCommand } from '../support/cli-process.js';
 import { graphqlClient } from '../support/graphql-client.js';
@@ -127,12 +128,16 @@ describe('Wallet.asOf against the real stack', () => {
   }, 120_000);
   afterAll(() => stack?.stop());
 
-  it('the seeded history has what the test needs', () => {
+  it('the seeded history has what the test needs', async () => {
     const types = new Set(events.map((e) => e.type));
     for (const type of ['WalletCreated', 'WalletRenamed', 'FundsDeposited', 'FundsWithdrawn', 'TransferDebited', 'TransferCredited', 'TransferCompleted', 'TransferScheduled', 'TransferCancelled', 'WalletClosed'] as const) {
       expect(types, `seed ${SEED}`).toContain(type);
     }
     expect(events.map((e) => e.version)).toEqual(events.map((_, i) => i + 1));
+    // The processor snapshots every 10 events here: the cuts below fall before and after its snapshot.
+    const snapshot = await (await createNatsSnapshotStore(stack.nats.nc)).load({ kind: 'wallet', id: walletId });
+    expect(snapshot?.version).toBeGreaterThanOrEqual(10);
+    expect(snapshot?.version).toBeLessThan(events.length + 1);
   });
 
   it('equals a replay of the journal at 50 random instants, and balanceAt agrees for every asset', async () => {

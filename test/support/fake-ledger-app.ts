@@ -210,11 +210,12 @@ export function createFakeLedgerApp(seed: Partial<Seed> = {}): FakeLedgerApp {
   const journal: Journal = {
     read: async (ref, afterSeq = 0) => data.journal.filter((s) => s.event.walletId === ref.id && s.seq > afterSeq),
     readAssets: async () => data.assets.map((asset, i) => ({ seq: i + 1, event: assetRegistered(asset) })),
+    eventAt: async () => null,
     append: async () => {
       throw new Error('the fake journal is seeded, not appended to');
     },
   };
-  const asOf = createWalletAsOf(journal);
+  const asOf = createWalletAsOf({ journal });
 
   const app: FakeLedgerApp = {
     data,
@@ -299,6 +300,7 @@ const assetRegistered = (asset: AssetView): EventEnvelope => ({
   type: 'AssetRegistered',
   assetCode: asset.code,
   version: 1,
+  schemaVersion: 1,
   occurredAt: EPOCH.toISOString(),
   commandId: `register-${asset.code}`,
   correlationId: `register-${asset.code}`,

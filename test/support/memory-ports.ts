@@ -1,10 +1,12 @@
 /**
- * In-memory OutcomeStore and CommandBus for unit tests of the real ledger service: the bus hands
- * each published command to a test-supplied `decide` (standing in for the processor), and counts
- * how many publishes are in flight at once.
+ * In-memory ports for unit tests of the app layer: an OutcomeStore and a CommandBus for the real
+ * ledger service (the bus hands each published command to a test-supplied `decide`, standing in for
+ * the processor, and counts how many publishes are in flight at once); a SnapshotStore and an
+ * AttemptLog for the command handler. The in-memory Journal is in memory-journal.ts.
  */
 import { createAsyncQueue } from '../../src/app/async-queue.js';
-import type { CommandBus, CommandMessage, CommandOutcome, OutcomeStore } from '../../src/ports.js';
+import { idsOf } from '../../src/app/routing.js';
+import type { AggregateRef, AggregateSnapshot, AppendAttempt, AttemptLog, CommandBus, CommandMessage, CommandOutcome, OutcomeStore, SnapshotStore } from '../../src/ports.js';
 
 type Listener = (outcome: CommandOutcome) => void;
 
@@ -100,14 +102,43 @@ export function createRecordingBus(
 
 /** What a processor would record: ACCEPTED, with the ids the command carries. */
 export const accepted = (command: CommandMessage, fields: Partial<CommandOutcome> = {}): CommandOutcome => {
-  const data = command.data as { walletId?: string; transferId?: string };
   return {
     commandId: command.metadata.commandId,
     state: 'ACCEPTED',
-    walletId: data.walletId,
-    transferId: data.transferId,
+    ...idsOf(command),
     fingerprint: command.metadata.fingerprint,
     at: '2030-01-01T00:00:00.000Z',
     ...fields,
   };
 };
+
+/** The latest snapshot per aggregate, in memory; `raw` lets a test damage or replace one. */
+export function createMemorySnapshotStore(): SnapshotStore & { readonly raw: Map<string, AggregateSnapshot>; saves: number } {
+  const raw = new Map<string, AggregateSnapshot>();
+  const store = {
+    raw,
+    saves: 0,
+    load: async (ref: AggregateRef) => raw.get(`${ref.kind}.${ref.id}`) ?? null,
+    save: async (ref: AggregateRef, snapshot: AggregateSnapshot) => {
+      store.saves++;
+      // Through JSON, as a real store would: nothing shared with the live state.
+      raw.set(`${ref.kind}.${ref.id}`, JSON.parse(JSON.stringify(snapshot)) as AggregateSnapshot);
+    },
+  };
+  return store;
+}
+
+/** The attempt log in memory: the first attempt per command id is kept. */
+export function createMemoryAttemptLog(): AttemptLog & { readonly all: Map<string, AppendAttempt> } {
+  const all = new Map<string, AppendAttempt>();
+  return {
+    all,
+    first: async (commandId) => all.get(commandId) ?? null,
+    record: async (commandId, attempt) => {
+      const earlier = all.get(commandId);
+      if (earlier) return earlier;
+      all.set(commandId, attempt);
+      return null;
+    },
+  };
+}

@@ -15,7 +15,7 @@ const nats = await connectNats(env.NATS_URL as string, `child:${roles.join(',')}
 const topology = await ensureStreams(nats.nc, nats.jsm, { leaseTtlMs: Number(env.LEASE_TTL_MS ?? 2_000) });
 const db = env.MONGODB_URI ? (await MongoClient.connect(env.MONGODB_URI)).db(env.MONGODB_DB) : null;
 const log = createLogger(env.TEST_LOG_LEVEL ?? 'silent');
-const tuning = { ackWaitMs: Number(env.ACK_WAIT_MS ?? 2_000), schedulerIntervalMs: 100, maxDeliver: 5, leasePollMs: 100 };
+const tuning = { ackWaitMs: Number(env.ACK_WAIT_MS ?? 2_000), schedulerIntervalMs: 100, maxDeliver: 5, leasePollMs: 100, snapshotEvery: 10 };
 const running: Stoppable[] = [];
 for (const role of roles) {
   const start = { processor: startProcessorRole, projector: startProjectorRole, scheduler: startSchedulerRole }[role];

@@ -21,7 +21,8 @@ export type TestStack = {
   stop(): Promise<void>;
 };
 
-export const FAST: Tuning = { ackWaitMs: 2_000, schedulerIntervalMs: 100, maxDeliver: 5, leasePollMs: 100 };
+/** Snapshots every 10 events: every integration test runs its wallets through snapshots too. */
+export const FAST: Tuning = { ackWaitMs: 2_000, schedulerIntervalMs: 100, maxDeliver: 5, leasePollMs: 100, snapshotEvery: 10 };
 /** Short leases: a killed projector's shards move within this, and crash tests need not wait 8 s. */
 export const TEST_LEASE_TTL_MS = 2_000;
 

@@ -120,29 +120,30 @@ export type ReadModelCollections = Readonly<{
   walletShards: readonly ShardId[];
 }>;
 
-export function readModelCollections(db: Db, topology: JournalTopology): ReadModelCollections {
+/** The collections of one read-model generation: their names start with `prefix` (see generations.ts). */
+export function readModelCollections(db: Db, topology: JournalTopology, prefix = ''): ReadModelCollections {
   const walletShards = allShards(topology).filter((shard) => shard !== ASSET_SHARD);
   return {
-    wallets: db.collection<WalletDoc>(COLLECTION_NAMES.wallets),
-    balances: db.collection<BalanceDoc>(COLLECTION_NAMES.balances),
-    assets: db.collection<AssetDoc>(COLLECTION_NAMES.assets),
-    checkpoints: db.collection<CheckpointDoc>(COLLECTION_NAMES.checkpoints),
-    entries: (shard) => db.collection<EntryDoc>(`${COLLECTION_NAMES.entries}.${shard}`),
-    transfers: (shard) => db.collection<TransferDoc>(`${COLLECTION_NAMES.transfers}.${shard}`),
+    wallets: db.collection<WalletDoc>(prefix + COLLECTION_NAMES.wallets),
+    balances: db.collection<BalanceDoc>(prefix + COLLECTION_NAMES.balances),
+    assets: db.collection<AssetDoc>(prefix + COLLECTION_NAMES.assets),
+    checkpoints: db.collection<CheckpointDoc>(prefix + COLLECTION_NAMES.checkpoints),
+    entries: (shard) => db.collection<EntryDoc>(`${prefix}${COLLECTION_NAMES.entries}.${shard}`),
+    transfers: (shard) => db.collection<TransferDoc>(`${prefix}${COLLECTION_NAMES.transfers}.${shard}`),
     shardOf: (walletId) => walletShard(walletId, topology),
     walletShards,
   };
 }
 
-/** Every read-model collection name (checkpoints apart): what a snapshot reads and a rebuild clears. */
-export function readModelNames(topology: JournalTopology): Record<'wallets' | 'balances' | 'entries' | 'transfers' | 'assets', string[]> {
+/** Every read-model collection name of a generation (checkpoints apart): what a snapshot reads and a rebuild clears. */
+export function readModelNames(topology: JournalTopology, prefix = ''): Record<'wallets' | 'balances' | 'entries' | 'transfers' | 'assets', string[]> {
   const shards = allShards(topology).filter((shard) => shard !== ASSET_SHARD);
   return {
-    wallets: [COLLECTION_NAMES.wallets],
-    balances: [COLLECTION_NAMES.balances],
-    entries: shards.map((shard) => `${COLLECTION_NAMES.entries}.${shard}`),
-    transfers: shards.map((shard) => `${COLLECTION_NAMES.transfers}.${shard}`),
-    assets: [COLLECTION_NAMES.assets],
+    wallets: [prefix + COLLECTION_NAMES.wallets],
+    balances: [prefix + COLLECTION_NAMES.balances],
+    entries: shards.map((shard) => `${prefix}${COLLECTION_NAMES.entries}.${shard}`),
+    transfers: shards.map((shard) => `${prefix}${COLLECTION_NAMES.transfers}.${shard}`),
+    assets: [prefix + COLLECTION_NAMES.assets],
   };
 }
 

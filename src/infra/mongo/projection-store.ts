@@ -1,5 +1,6 @@
 /**
- * The projector's side of the read models: fenced, idempotent writes and per-shard checkpoints.
+ * The projector's side of the read models: fenced, idempotent writes and per-shard checkpoints,
+ * in one read-model generation (see generations.ts).
  *
  * Fencing works without multi-document transactions (jongodb has none that isolate): a claim
  * raises the shard's epoch in its checkpoint document atomically; from then on the previous
@@ -7,57 +8,89 @@
  * cannot touch anything the new owner wrote (they require an epoch no higher than theirs). Each
  * write is also preceded by the owner's own lease check, so an owner that was paused past its
  * lease stops before it writes at all.
+ *
+ * Epochs come from one counter per database, shared by all generations, so an epoch names one
+ * claim: a store that follows the active generation binds each claim to the generation active when
+ * it was made, and its writes and checkpoint moves go there, whatever is active later. A worker
+ * that claimed before a switch can only ever write the old generation; one that claims after it
+ * writes the new one, from the checkpoints the rebuild left.
  */
 import type { Db } from 'mongodb';
 import { type Fence, LeaseLostError, type ProjectionChange, type ProjectionStore, type ShardId } from '../../ports.js';
 import { bulkWriteAgain, insertMissing, isDuplicateKey } from './bulk.js';
 import type { JournalTopology } from '../../app/sharding.js';
-import { type ReadModelCollections, checkpointId, readModelCollections } from './collections.js';
-import { ensureReadModelIndexes } from './indexes.js';
+import { type ReadModelCollections, checkpointId } from './collections.js';
+import { epochsAtLeast, indexedGenerations, nextEpoch, readPointer } from './generations.js';
 import { planWrites } from './write-plan.js';
 
-export async function createMongoProjectionStore(db: Db, topology: JournalTopology): Promise<ProjectionStore> {
-  const c = readModelCollections(db, topology);
-  await ensureReadModelIndexes(c);
-  return projectionStoreOn(c);
-}
+export type ProjectionStoreOptions = Readonly<{
+  /** Write this generation (a rebuild's). Default: follow the active one, bound at each claim (a projector). */
+  generation?: number;
+}>;
 
-function projectionStoreOn(c: ReadModelCollections): ProjectionStore {
+/** Claims remembered per store, to route a fence to its generation (a few per shard are ever live). */
+const CLAIMS_KEPT = 4_096;
+
+export async function createMongoProjectionStore(db: Db, topology: JournalTopology, options: ProjectionStoreOptions = {}): Promise<ProjectionStore> {
+  const fixed = options.generation;
+  const collections = indexedGenerations(db, topology);
+  const current = async () => fixed ?? (await readPointer(db)).active;
+  await collections(await current());
+
+  const claims = new Map<number, number>();
+  const generationOf = (fence: Fence): number => {
+    const generation = claims.get(fence.epoch);
+    if (generation === undefined) throw new LeaseLostError(fence.shard, `epoch ${fence.epoch} was not claimed through this store`);
+    return generation;
+  };
+
   return {
     async checkpoints() {
+      const c = await collections(await current());
       const docs = await c.checkpoints.find().toArray();
       return docs.filter((d) => typeof d.shard === 'string').map((d) => ({ shard: d.shard, seq: d.seq, epoch: d.epoch }));
     },
 
     async claim(shard) {
-      for (let attempt = 1; ; attempt++) {
+      const generation = await current();
+      const c = await collections(generation);
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        const epoch = await nextEpoch(db);
         try {
           const doc = await c.checkpoints.findOneAndUpdate(
-            { _id: checkpointId(shard) },
-            { $inc: { epoch: 1 }, $setOnInsert: { shard, seq: 0 }, $set: { updatedAt: new Date() } },
+            { _id: checkpointId(shard), epoch: { $lt: epoch } },
+            { $set: { epoch, updatedAt: new Date() }, $setOnInsert: { shard, seq: 0 } },
             { upsert: true, returnDocument: 'after' },
           );
           if (!doc) throw new Error(`claiming shard ${shard} returned no checkpoint document`);
-          return { epoch: doc.epoch, checkpoint: doc.seq };
+          claims.set(epoch, generation);
+          if (claims.size > CLAIMS_KEPT) claims.delete(claims.keys().next().value as number);
+          return { epoch, checkpoint: doc.seq };
         } catch (error) {
-          // Two first claims racing to insert the document: the loser increments the winner's.
-          if (!isDuplicateKey(error) || attempt >= 3) throw error;
+          if (!isDuplicateKey(error)) throw error;
+          // The checkpoint holds an epoch at or above ours. One written before the shared counter
+          // existed: move the counter past it and claim again. Otherwise a newer claim overtook ours.
+          const existing = await c.checkpoints.findOne({ _id: checkpointId(shard) });
+          if (!existing || !(await epochsAtLeast(db, existing.epoch))) throw new LeaseLostError(shard, `claimed meanwhile at epoch ${existing?.epoch ?? '?'}`);
         }
       }
+      throw new LeaseLostError(shard, 'the epoch counter kept falling behind its checkpoint');
     },
 
     async write(changes: readonly ProjectionChange[], fence: Fence) {
+      const c = await collections(generationOf(fence));
       const plan = planWrites(changes, fence.epoch);
       await Promise.all([
         bulkWriteAgain(c.wallets, plan.wallets, fence.check),
         bulkWriteAgain(c.balances, plan.balances, fence.check),
-        ...[...bySource(plan.entries, (e) => e.walletId, (e) => [e])].map(([shard, entries]) => insertMissing(c.entries(shard), entries, fence.check)),
-        ...[...bySource(plan.transfers, (t) => t.source, (t) => t.ops)].map(([shard, ops]) => bulkWriteAgain(c.transfers(shard), ops, fence.check)),
+        ...[...bySource(c, plan.entries, (e) => e.walletId, (e) => [e])].map(([shard, entries]) => insertMissing(c.entries(shard), entries, fence.check)),
+        ...[...bySource(c, plan.transfers, (t) => t.source, (t) => t.ops)].map(([shard, ops]) => bulkWriteAgain(c.transfers(shard), ops, fence.check)),
         insertMissing(c.assets, plan.assets, fence.check),
       ]);
     },
 
     async advance(uptoSeq: number, fence: Fence) {
+      const c = await collections(generationOf(fence));
       const _id = checkpointId(fence.shard);
       fence.check();
       const moved = await c.checkpoints.updateOne({ _id, epoch: fence.epoch, seq: { $lt: uptoSeq } }, { $set: { seq: uptoSeq, updatedAt: new Date() } });
@@ -66,16 +99,18 @@ function projectionStoreOn(c: ReadModelCollections): ProjectionStore {
       if (doc?.epoch !== fence.epoch) throw new LeaseLostError(fence.shard, `epoch ${doc?.epoch ?? 'none'} owns the shard now, not ${fence.epoch}`);
     },
   };
+}
 
-  /** Items grouped by the shard of the wallet each belongs to (a projector's batch makes one group). */
-  function bySource<T, U>(items: readonly T[], walletOf: (item: T) => string, pick: (item: T) => U[]): Map<ShardId, U[]> {
-    const groups = new Map<ShardId, U[]>();
-    for (const item of items) {
-      const shard = c.shardOf(walletOf(item));
-      groups.set(shard, [...(groups.get(shard) ?? []), ...pick(item)]);
-    }
-    return groups;
+/** Items grouped by the shard of the wallet each belongs to (a projector's batch makes one group; a rebuild's, one per shard). */
+function bySource<T, U>(c: ReadModelCollections, items: readonly T[], walletOf: (item: T) => string, pick: (item: T) => U[]): Map<ShardId, U[]> {
+  const groups = new Map<ShardId, U[]>();
+  for (const item of items) {
+    const shard = c.shardOf(walletOf(item));
+    let group = groups.get(shard);
+    if (!group) groups.set(shard, (group = []));
+    group.push(...pick(item));
   }
+  return groups;
 }
 
 /** Shard checkpoints by shard, 0 for shards never projected. */

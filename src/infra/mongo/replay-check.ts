@@ -15,7 +15,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { ASSET_SHARD, type JournalTopology, allShards, shardOfEvent, walletShard } from '../../app/sharding.js';
 import type { ShardId, StoredEvent } from '../../ports.js';
 import { checkpointsOf, createMongoProjectionStore } from './projection-store.js';
-import { replayInto } from './replay.js';
+import { replayInto } from '../../app/replay.js';
 import { type CanonicalValue, type ReadModelSnapshot, readModelSnapshot } from './snapshot.js';
 
 export type DocumentDrift = Readonly<{

@@ -11,12 +11,14 @@ import type { Db } from 'mongodb';
 import { fromDecimal128 } from './codec.js';
 import type { JournalTopology } from '../../app/sharding.js';
 import { readModelNames } from './collections.js';
+import { prefixOf, readPointer } from './generations.js';
 
 export type CanonicalValue = string | number | boolean | null | CanonicalValue[] | { [field: string]: CanonicalValue };
 export type ReadModelSnapshot = Readonly<Record<'wallets' | 'balances' | 'entries' | 'transfers' | 'assets', CanonicalValue[]>>;
 
-export async function readModelSnapshot(db: Db, topology: JournalTopology): Promise<ReadModelSnapshot> {
-  const names = readModelNames(topology);
+/** Of the active generation, unless another is named. */
+export async function readModelSnapshot(db: Db, topology: JournalTopology, generation?: number): Promise<ReadModelSnapshot> {
+  const names = readModelNames(topology, prefixOf(generation ?? (await readPointer(db)).active));
   // A family split by shard reads as one collection: where a document is kept is not what it says.
   const dump = async (family: readonly string[]): Promise<CanonicalValue[]> => {
     const docs = (await Promise.all(family.map((name) => db.collection<{ _id: string; epoch?: number }>(name).find().toArray()))).flat();

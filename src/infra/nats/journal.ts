@@ -63,6 +63,17 @@ export function createNatsJournal(js: JetStreamClient, jsm: JetStreamManager, to
       return readSubject(subject, 0);
     },
 
+    async eventAt(ref: AggregateRef, seq: number): Promise<EventEnvelope | null> {
+      if (!Number.isSafeInteger(seq) || seq < 1) return null;
+      try {
+        const msg = await jsm.streams.getMessage(STREAMS.journal, { seq });
+        return msg.subject === journalSubject(ref, topology) ? decodeJournalEvent(msg.data) : null;
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+
     async append(ref: AggregateRef, event: EventEnvelope, expectedLastSeq: number): Promise<{ seq: number }> {
       const h = headers();
       h.set('Event-Type', event.type);

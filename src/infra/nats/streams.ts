@@ -15,7 +15,7 @@ import {
 } from 'nats';
 import { DEFAULT_SHARD_COUNT, type JournalTopology, MAX_SHARD_COUNT } from '../../app/sharding.js';
 import { decodeJson, encodeJson } from './json.js';
-import { JOURNAL_SUBJECTS, LEASES_BUCKET, OUTCOMES_BUCKET, STREAMS, TOPOLOGY_BUCKET, TOPOLOGY_KEY } from './topology.js';
+import { ATTEMPTS_BUCKET, JOURNAL_SUBJECTS, LEASES_BUCKET, OUTCOMES_BUCKET, SNAPSHOTS_BUCKET, STREAMS, TOPOLOGY_BUCKET, TOPOLOGY_KEY } from './topology.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -91,6 +91,21 @@ export async function ensureStreams(nc: NatsConnection, jsm: JetStreamManager, o
     history: 1,
     ttl: 7 * DAY,
     storage: StorageType.File,
+    replicas,
+  });
+  await views.kv(ATTEMPTS_BUCKET, {
+    description: 'Where each command was about to append its event (first attempt kept): read after a crash between append and outcome',
+    history: 1,
+    ttl: 7 * DAY,
+    storage: StorageType.File,
+    replicas,
+  });
+  await views.kv(SNAPSHOTS_BUCKET, {
+    description: 'Latest snapshot per aggregate (wallet.<id>, asset.<code>): state, journal sequence, shape version; derived from the journal, safe to purge',
+    history: 1,
+    storage: StorageType.File,
+    // A wallet snapshot is a few kB (its balances, open transfers and 128 recent command ids).
+    maxValueSize: 1024 * 1024,
     replicas,
   });
   const topologyKv = await views.kv(TOPOLOGY_BUCKET, { description: 'Facts fixed when the journal was created: its shard count', history: 1, storage: StorageType.File, replicas });

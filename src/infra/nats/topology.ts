@@ -20,6 +20,10 @@ export const TOPOLOGY_BUCKET = 'JOURNAL_TOPOLOGY';
 export const TOPOLOGY_KEY = 'journal';
 /** Projection shard leases and the live projector instances, expiring after the lease TTL. */
 export const LEASES_BUCKET = 'PROJECTION_LEASES';
+/** The latest snapshot of each aggregate (key `wallet.<id>`, `asset.<code>`): derived, safe to purge. */
+export const SNAPSHOTS_BUCKET = 'AGGREGATE_SNAPSHOTS';
+/** Write-ahead notes of appends per command id (see AttemptLog), kept as long as outcomes. */
+export const ATTEMPTS_BUCKET = 'COMMAND_ATTEMPTS';
 
 export const CONSUMERS = {
   processor: 'processor',

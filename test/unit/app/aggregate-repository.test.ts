@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createWalletRepository } from '../../../src/app/aggregate-repository.js';
+import { createAggregateRepository } from '../../../src/app/aggregate-repository.js';
+import { walletAggregate } from '../../../src/app/aggregate-types.js';
 import type { EventEnvelope } from '../../../src/domain/events.js';
 import type { AggregateRef, Journal, StoredEvent } from '../../../src/ports.js';
 
@@ -21,6 +22,7 @@ function slowJournal() {
       throw new Error('not used');
     },
     readAssets: async () => [],
+    eventAt: async () => null,
   };
   const add = (version: number): StoredEvent => {
     const event = {
@@ -32,6 +34,7 @@ function slowJournal() {
       commandId: `c${version}`,
       correlationId: `c${version}`,
       actor: 'alice',
+      schemaVersion: 1,
       data: version === 1 ? { ownerId: 'alice', name: 'w' } : { name: `w${version}` },
     } as EventEnvelope;
     const stored = { seq: events.length + 1, event };
@@ -49,7 +52,7 @@ function slowJournal() {
 describe('the aggregate cache under concurrent readers', () => {
   it('is not rolled back by a catch-up that finishes after a newer copy was cached', async () => {
     const j = slowJournal();
-    const repo = createWalletRepository(j.journal, () => new Map());
+    const repo = createAggregateRepository(walletAggregate, { journal: j.journal, knowledge: () => ({ assets: new Map() }) });
     j.add(1);
     j.add(2);
     await repo.load(W);
@@ -69,7 +72,7 @@ describe('the aggregate cache under concurrent readers', () => {
 
   it('accepts the news of its own append when a catch-up already read it back', async () => {
     const j = slowJournal();
-    const repo = createWalletRepository(j.journal, () => new Map());
+    const repo = createAggregateRepository(walletAggregate, { journal: j.journal, knowledge: () => ({ assets: new Map() }) });
     j.add(1);
     await repo.load(W);
     const ours = j.add(2);

@@ -8,7 +8,7 @@ import { createFakeLedgerApp } from '../../support/fake-ledger-app.js';
 import { accepted, createMemoryOutcomeStore, createRecordingBus } from '../../support/memory-ports.js';
 
 const alice: Principal = { sub: 'alice', admin: false };
-const noJournal: Journal = { read: async () => [], readAssets: async () => [], append: async () => Promise.reject(new Error('read only')) };
+const noJournal: Journal = { read: async () => [], readAssets: async () => [], eventAt: async () => null, append: async () => Promise.reject(new Error('read only')) };
 
 function setup(decide: (command: CommandMessage) => CommandOutcome | null) {
   const fake = createFakeLedgerApp();

@@ -3,15 +3,17 @@ import { canonicalDecimal, subtractDecimal } from '../../../src/app/decimal.js';
 import { projectEvent } from '../../../src/app/projection.js';
 import type { DomainEvent, EventEnvelope } from '../../../src/domain/events.js';
 import type { ProjectionChange, StoredEvent } from '../../../src/ports.js';
+import { SCHEMA_VERSIONS } from '../../../src/domain/upcast.js';
 
 const W = 'wallet-1';
 const AT = '2026-11-22T10:00:00.000Z';
 const at = new Date(AT);
 
 function stored(seq: number, version: number, event: DomainEvent, walletId: string | null = W): StoredEvent {
-  const envelope: EventEnvelope = {
+  const envelope = {
     id: `evt-${seq}`,
     type: event.type,
+    schemaVersion: SCHEMA_VERSIONS[event.type],
     ...(walletId === null ? { assetCode: 'code' in event.data ? String(event.data.code) : 'X' } : { walletId }),
     version,
     occurredAt: AT,
@@ -19,7 +21,7 @@ function stored(seq: number, version: number, event: DomainEvent, walletId: stri
     correlationId: 'corr',
     actor: 'user-1',
     data: event.data,
-  };
+  } as EventEnvelope;
   return { seq, event: envelope };
 }
 
@@ -206,7 +208,7 @@ describe('projectEvent', () => {
       projectEvent(
         stored(15, 9, {
           type: 'TransferFailed',
-          data: { transferId: 't-3', asset: 'BTC', amount: '1', reason: 'WALLET_CLOSED', stage, totalAfter: '2.5', reservedAfter: '0' },
+          data: { transferId: 't-3', asset: 'BTC', amount: '1', reason: 'WALLET_CLOSED', reasonCode: 'UNKNOWN', stage, totalAfter: '2.5', reservedAfter: '0' },
         }),
       );
     const expected = (type: string) => [

@@ -14,6 +14,7 @@ const alice: Principal = { sub: 'alice', admin: false };
 const noJournal: Journal = {
   read: async () => [],
   readAssets: async () => [],
+  eventAt: async () => null,
   append: async () => {
     throw new Error('the api never appends');
   },

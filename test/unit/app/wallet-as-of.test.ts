@@ -89,9 +89,10 @@ function memoryJournal(events: StoredEvent[], assets: AssetDefinition[]) {
       assetReads++;
       return assets.map((a, i) => ({
         seq: 1_000 + i,
-        event: { id: a.code, type: 'AssetRegistered', assetCode: a.code, version: 1, occurredAt: minutes(0).toISOString(), commandId: a.code, correlationId: a.code, actor: 'system', data: { ...a, minAmount: null, maxAmount: null } } as EventEnvelope,
+        event: { id: a.code, type: 'AssetRegistered', assetCode: a.code, version: 1, occurredAt: minutes(0).toISOString(), commandId: a.code, correlationId: a.code, actor: 'system', schemaVersion: 1, data: { ...a, minAmount: null, maxAmount: null } } as EventEnvelope,
       }));
     },
+    eventAt: async () => null,
     append: async () => {
       throw new Error('read only');
     },
@@ -103,7 +104,7 @@ describe('createWalletAsOf over the Journal port', () => {
   it('reads the catalog once, and again when an event names an asset registered since', async () => {
     const assets = [BTC];
     const j = memoryJournal(aliceHistory('w1'), assets);
-    const walletAsOf = createWalletAsOf(j.journal);
+    const walletAsOf = createWalletAsOf({ journal: j.journal });
     expect((await walletAsOf('w1', { kind: 'version', version: 2 }))?.balances.map((b) => b.total)).toEqual(['1.5']);
     expect(j.assetReads()).toBe(1);
     assets.push(ETH);

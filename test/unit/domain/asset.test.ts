@@ -17,6 +17,7 @@ const assetEnvelope = (event: { type: 'AssetRegistered'; data: RegisterAssetEven
   type: event.type,
   assetCode: event.data.code,
   version,
+  schemaVersion: 1,
   occurredAt: '2026-11-22T10:00:00.000Z',
   commandId: 'c',
   correlationId: 'c',

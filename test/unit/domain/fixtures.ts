@@ -1,6 +1,7 @@
 import type { WalletCommand } from '../../../src/domain/commands.js';
 import type { WalletEvent, WalletEventEnvelope } from '../../../src/domain/events.js';
 import type { CommandMetadata } from '../../../src/domain/metadata.js';
+import { SCHEMA_VERSIONS } from '../../../src/domain/upcast.js';
 
 /** Names and builders the domain specs share, so each test shows only what it is about. */
 
@@ -76,13 +77,13 @@ export const envelopes = (events: readonly WalletEvent[], walletId = WALLET, fir
   events.map((event, i) => envelope(event, firstVersion + i, walletId));
 
 export const envelope = (event: WalletEvent, version: number, walletId = WALLET): WalletEventEnvelope => ({
+  ...event,
   id: `${walletId}-e${version}`,
-  type: event.type,
+  schemaVersion: SCHEMA_VERSIONS[event.type],
   walletId,
   version,
   occurredAt: NOW,
   commandId: `${walletId}-c${version}`,
   correlationId: `${walletId}-c${version}`,
   actor: ALICE,
-  data: event.data,
 });

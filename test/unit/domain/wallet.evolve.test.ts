@@ -52,7 +52,7 @@ describe('evolveWallet', () => {
       events.push(
         i % 2 === 0
           ? { type: 'TransferCompleted', data: { transferId } }
-          : { type: 'TransferFailed', data: { transferId, asset: 'BTC', amount: '1', reason: 'x', stage: 'DEBITED', totalAfter: (++total).toString(), reservedAfter: '0' } },
+          : { type: 'TransferFailed', data: { transferId, asset: 'BTC', amount: '1', reason: 'x', reasonCode: 'UNKNOWN', stage: 'DEBITED', totalAfter: (++total).toString(), reservedAfter: '0' } },
       );
     }
     const state = stateOf(events);

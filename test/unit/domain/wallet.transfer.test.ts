@@ -120,13 +120,13 @@ describe('ExecuteScheduledTransfer', () => {
       .when(execute(LATER, LATER))
       .then({
         type: 'TransferFailed',
-        data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: `WALLET_CLOSED: destination wallet ${OTHER} is closed`, stage: 'RESERVED', totalAfter: '2', reservedAfter: '0' },
+        data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: `WALLET_CLOSED: destination wallet ${OTHER} is closed`, reasonCode: 'WALLET_CLOSED', stage: 'RESERVED', totalAfter: '2', reservedAfter: '0' },
       }));
 
   it('fails and releases when the destination does not exist', () =>
     given(withScheduled, { counterparty: [] }).when(execute(LATER, LATER)).then({
       type: 'TransferFailed',
-      data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: `WALLET_NOT_FOUND: destination wallet ${OTHER} does not exist`, stage: 'RESERVED', totalAfter: '2', reservedAfter: '0' },
+      data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: `WALLET_NOT_FOUND: destination wallet ${OTHER} does not exist`, reasonCode: 'WALLET_NOT_FOUND', stage: 'RESERVED', totalAfter: '2', reservedAfter: '0' },
     }));
 
   it('refuses a malformed time', () => given(withScheduled).when(execute('soon', LATER)).thenRejects('INVALID_SCHEDULE'));
@@ -173,7 +173,7 @@ describe('FailTransfer', () => {
       .when(fail)
       .then({
         type: 'TransferFailed',
-        data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: 'destination closed', stage: 'DEBITED', totalAfter: '2', reservedAfter: '0' },
+        data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: 'destination closed', reasonCode: 'UNKNOWN', stage: 'DEBITED', totalAfter: '2', reservedAfter: '0' },
       }));
 
   it('releases a transfer that was only reserved', () =>
@@ -181,14 +181,14 @@ describe('FailTransfer', () => {
       .when(fail)
       .then({
         type: 'TransferFailed',
-        data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: 'destination closed', stage: 'RESERVED', totalAfter: '2', reservedAfter: '0' },
+        data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: 'destination closed', reasonCode: 'UNKNOWN', stage: 'RESERVED', totalAfter: '2', reservedAfter: '0' },
       }));
 
   it('refuses a transfer not open here', () => given(funded).when(fail).thenRejects('TRANSFER_NOT_PENDING'));
   it('refuses to refund twice', () =>
     given([
       ...withPending,
-      { type: 'TransferFailed', data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: 'x', stage: 'DEBITED', totalAfter: '2', reservedAfter: '0' } },
+      { type: 'TransferFailed', data: { transferId: TRANSFER, asset: 'BTC', amount: '0.5', reason: 'x', reasonCode: 'UNKNOWN', stage: 'DEBITED', totalAfter: '2', reservedAfter: '0' } },
     ])
       .when(fail)
       .thenRejects('TRANSFER_NOT_PENDING'));
