@@ -27,7 +27,7 @@ export type BenchOptions = Readonly<{
   latencySeconds: number;
   /** Wallets the latency phase spreads over, each with its own subscription. */
   latencyWallets: number;
-  /** Deposits/s of the latency phase; null: half the best DECIDED single-deposit rate measured. */
+  /** Deposits/s of the latency phase; null: half the single-deposit peak (see latencyPeak in bench.ts). */
   latencyRate: number | null;
   /** Journal events in the projection backlog (projected by 1, then 3 projectors). */
   projectionEvents: number;
@@ -40,7 +40,7 @@ const DOCS_CHART = fileURLToPath(new URL('../../docs/bench-latency.png', import.
 const DEFAULTS: BenchOptions = {
   seconds: 5,
   levels: [1, 10, 50],
-  warmupSeconds: 2,
+  warmupSeconds: 3,
   publishCount: 50_000,
   inFlight: 1_000,
   appendCount: 20_000,
@@ -89,10 +89,10 @@ const FLAGS = {
   help: { type: 'boolean' },
 } as const;
 
-export const USAGE = `usage: npm run bench -- [--quick] [--seconds 5] [--levels 1,10,50] [--warmup-seconds 2]
+export const USAGE = `usage: npm run bench -- [--quick] [--seconds 5] [--levels 1,10,50] [--warmup-seconds 3]
                        [--publish-count 50000] [--in-flight 1000] [--append-count 20000]
                        [--batch-clients 10] [--batch-size 100] [--projected-clients 50] [--hot-clients 50]
-                       [--latency-seconds 5] [--latency-wallets 20] [--latency-rate <half the best DECIDED rate>]
+                       [--latency-seconds 5] [--latency-wallets 20] [--latency-rate <half the peak>]
                        [--projection-events 20000] [--chart docs/bench-latency.png]
 each flag also reads from the environment: BENCH_SECONDS, BENCH_LEVELS, BENCH_WARMUP_SECONDS, BENCH_PUBLISH_COUNT,
 BENCH_IN_FLIGHT, BENCH_APPEND_COUNT, BENCH_BATCH_CLIENTS, BENCH_BATCH_SIZE, BENCH_PROJECTED_CLIENTS, BENCH_HOT_CLIENTS,
