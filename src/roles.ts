@@ -97,7 +97,7 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
             CONSUMERS.processor,
             // Sent once and delivered once: no decision can exist for it yet (see CommandBus.publish).
             async () => void (await processor.process(decodeCommand(msg.data), { firstCopy: !msg.redelivered && msg.headers?.get(FIRST_TIME_HEADER) === 'true' })),
-            { isPoison, maxDeliver, log, onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.processor }) },
+            { isPoison, maxDeliver, log, ackWaitMs: tuning.ackWaitMs, onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.processor }) },
           ),
       },
       log,
@@ -119,6 +119,7 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
             isPoison,
             maxDeliver,
             log,
+            ackWaitMs: tuning.ackWaitMs,
             onDeadLetter: () => metrics?.deadLetters.inc({ consumer: CONSUMERS.saga }),
           }),
       },

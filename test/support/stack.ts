@@ -25,11 +25,11 @@ export const FAST: Tuning = { ackWaitMs: 2_000, schedulerIntervalMs: 100, maxDel
 /** Short leases: a killed projector's shards move within this, and crash tests need not wait 8 s. */
 export const TEST_LEASE_TTL_MS = 2_000;
 
-export async function startTestStack(opts: { roles?: Exclude<Role, 'api'>[]; tuning?: Tuning; shards?: number } = {}): Promise<TestStack> {
+export async function startTestStack(opts: { roles?: Exclude<Role, 'api'>[]; tuning?: Tuning; shards?: number; leaseTtlMs?: number } = {}): Promise<TestStack> {
   const server = await startTestNats();
   const mongo = await testDatabase();
   const nats = await connectNats(server.url, 'test');
-  const topology = await ensureStreams(nats.nc, nats.jsm, { shards: opts.shards, leaseTtlMs: TEST_LEASE_TTL_MS });
+  const topology = await ensureStreams(nats.nc, nats.jsm, { shards: opts.shards, leaseTtlMs: opts.leaseTtlMs ?? TEST_LEASE_TTL_MS });
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const deps: RoleDeps = { nats, topology, db: mongo.db, log, tuning: opts.tuning ?? FAST };
   const running: Stoppable[] = [];

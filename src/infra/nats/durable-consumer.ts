@@ -27,6 +27,13 @@ export type DurableConsumerOptions = {
   maxDeliver?: number;
 };
 
+/**
+ * How long a delivered message may go unacknowledged before JetStream hands it to another
+ * consumer instance: what a SIGKILLed or SIGSTOPped processor costs the commands it held. Short,
+ * because a handler that is merely slow says so (`working()`, see settle) and a repeat is safe.
+ */
+export const DEFAULT_ACK_WAIT_MS = 5_000;
+
 export type MessageHandler = (message: JsMsg) => Promise<void>;
 
 /** Decides per message whether a failure is permanent (DLQ at once) or worth a retry. */
@@ -39,7 +46,7 @@ export async function ensureDurable(jsm: JetStreamManager, opts: DurableConsumer
     durable_name: opts.durable,
     description: opts.description,
     ack_policy: AckPolicy.Explicit,
-    ack_wait: nanos(opts.ackWaitMs ?? 30_000),
+    ack_wait: nanos(opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
     max_deliver: -1,
     max_ack_pending: 10_000,
     ...(opts.filterSubject ? { filter_subject: opts.filterSubject } : {}),
@@ -47,6 +54,8 @@ export async function ensureDurable(jsm: JetStreamManager, opts: DurableConsumer
   };
   try {
     await jsm.consumers.info(opts.stream, opts.durable);
+    // Settings a consumer may change in place follow the code (an older deployment had another ack wait).
+    await jsm.consumers.update(opts.stream, opts.durable, { description: config.description, ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending }).catch(() => undefined);
     return;
   } catch (error) {
     if (!isNotFound(error)) throw error;
@@ -108,8 +117,10 @@ export async function settle(
   msg: JsMsg,
   consumer: string,
   run: () => Promise<void>,
-  opts: { isPoison: IsPoison; maxDeliver: number; log: Logger; onDeadLetter?: () => void },
+  opts: { isPoison: IsPoison; maxDeliver: number; log: Logger; onDeadLetter?: () => void; ackWaitMs?: number },
 ): Promise<void> {
+  // Still alive, still on it: a long wait (a hot wallet's queue, a slow store) must not look like a crash.
+  const heartbeat = setInterval(() => msg.working(), (opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) / 3);
   try {
     await run();
     msg.ack();
@@ -122,5 +133,7 @@ export async function settle(
     }
     opts.log.warn({ err: error, consumer, seq: msg.seq, deliveries: msg.info.redeliveryCount }, 'message failed; will retry');
     msg.nak(retryDelayMs(msg));
+  } finally {
+    clearInterval(heartbeat);
   }
 }
