@@ -163,16 +163,22 @@ async function run(options: BenchOptions, cleanup: Array<() => Promise<void>>): 
   await waitDrained(pipeline, 60_000);
   progress(`latency: ${options.latencySeconds} s of deposits (QUEUED) at ${latencyRate.toFixed(1)}/s over ${latencyWallets.length} wallets to balanceChanged`);
   const latencyEntries = entries;
+  // Which process an open loop saturates is the finding when latencies climb: every process's CPU over the run.
+  const latencyMeter = cpuMeter(watched.map(([, pid]) => pid));
+  const latencyStarted = performance.now();
   const latency = await measureLiveLatency({ client, graphqlUrl: api.url, token, wallets: latencyWallets, seconds: options.latencySeconds, rate: latencyRate });
+  const latencyCpu = { ms: performance.now() - latencyStarted, seconds: latencyMeter.stop() };
 
   // Other people's work moves the figures: the load at the end of the deposit phases says how much.
   const loadAtEnd = loadavg()[0] ?? Number.NaN;
   // VmHWM is the peak over each process's life: sampled now, before anything is stopped.
-  const processes = watched.map(([name, pid], i): ProcessFigures => ({ name, pid, peakKiB: pid === null ? null : peakRssKiB(pid), levelsCpuS: levelsCpu[i] ?? null }));
+  const processes = watched.map(
+    ([name, pid], i): ProcessFigures => ({ name, pid, peakKiB: pid === null ? null : peakRssKiB(pid), levelsCpuS: levelsCpu[i] ?? null, latencyCpuS: latencyCpu.seconds[i] ?? null }),
+  );
   // Last, on its own nats-server, with the deposit roles stopped: only the projectors compete for the machine.
   await stopRoles();
   const projection = await measureProjection({ repo: REPO, dir, mongoUri: mongo.uri, events: options.projectionEvents, progress });
-  return { env, loadAtEnd, engine: mongo.engine, limits, levels, latency, latencyRate, latencyBasis, latencyEntries, processes, levelsMs, projection };
+  return { env, loadAtEnd, engine: mongo.engine, limits, levels, latency, latencyRate, latencyBasis, latencyEntries, latencyMs: latencyCpu.ms, processes, levelsMs, projection };
 }
 
 /**

@@ -30,7 +30,14 @@ type Peak = Readonly<{ consistency: Consistency; rate: number; clients: number }
 /** The single-deposit peak the latency rate is half of, and the other consistency's, for the record. */
 export type LatencyBasis = Peak & Readonly<{ other: Peak | null }>;
 
-export type ProcessFigures = Readonly<{ name: string; pid: number | null; peakKiB: number | null; levelsCpuS: number | null }>;
+export type ProcessFigures = Readonly<{
+  name: string;
+  pid: number | null;
+  peakKiB: number | null;
+  /** CPU seconds over the closed-loop levels and over the latency run. */
+  levelsCpuS: number | null;
+  latencyCpuS: number | null;
+}>;
 
 export type Measured = Readonly<{
   env: string;
@@ -44,6 +51,8 @@ export type Measured = Readonly<{
   latencyRate: number;
   latencyBasis: LatencyBasis | null;
   latencyEntries: number;
+  /** Wall time of the latency run (sending and the wait for its last notifications). */
+  latencyMs: number;
   processes: readonly ProcessFigures[];
   /** Wall time of the closed-loop levels (with their drains), over which each process's CPU is reported. */
   levelsMs: number;
@@ -126,19 +135,23 @@ export function report(m: Measured, o: BenchOptions, chart: Written | null): str
   const matched = lat.samples.length;
   const latErrors = lat.errors > 0 ? `, ${lat.errors} errors (first: ${lat.firstError})` : '';
   const triple = (samples: readonly number[]) => `p50 ${ms(percentile(samples, 50))}, p95 ${ms(percentile(samples, 95))}, p99 ${ms(percentile(samples, 99))}`;
-  const peak = (p: Peak) => `${p.consistency} ${grouped(p.rate)}/s at ${plural(p.clients, 'client')}`;
+  const peak = (p: Peak) => `${grouped(p.rate)}/s at ${plural(p.clients, 'client')}`;
   const basis = m.latencyBasis
-    ? `half the best ${m.latencyBasis.consistency} single-deposit rate (${peak(m.latencyBasis)}` +
-      `${m.latencyBasis.other ? `; best ${peak(m.latencyBasis.other)}` : ''})`
+    ? `half the best ${m.latencyBasis.consistency} rate (${peak(m.latencyBasis)}` +
+      `${m.latencyBasis.other ? `; best ${m.latencyBasis.other.consistency} ${peak(m.latencyBasis.other)}` : ''})`
     : 'as asked by --latency-rate';
+  const cpuShares = m.processes
+    .map((p) => `${p.name.replace(/ \(.*\)$/, '')} ${p.latencyCpuS === null ? '?' : ((p.latencyCpuS * 100_000) / m.latencyMs).toFixed(0)}`)
+    .join(', ');
   rows.push([
     `deposit (QUEUED) -> balanceChanged (ws), ${lat.wallets} wallets`,
     `${grouped(lat.rate)} deposits/s sent`,
     ofLimit(lat.rate, limit),
     triple(lat.samples),
-    '',
-    `open loop at ${m.latencyRate.toFixed(1)}/s, ${basis}; round robin over ${lat.wallets} wallets, each with its own graphql-ws subscription; ` +
-      `${matched} of ${lat.sent} matched (${lat.missing} missing${latErrors}), max ${ms(matched > 0 ? Math.max(...lat.samples) : Number.NaN)}; ${grouped(m.latencyEntries)} entries before`,
+    cpuPerCommand(m.processes.find((p) => p.name === 'api')?.latencyCpuS ?? null, lat.sent),
+    `open loop at ${m.latencyRate.toFixed(1)}/s = ${basis}; round robin, one graphql-ws subscription per wallet; ` +
+      `${matched} of ${lat.sent} matched (${lat.missing} missing${latErrors}), max ${ms(matched > 0 ? Math.max(...lat.samples) : Number.NaN)}; ` +
+      `${grouped(m.latencyEntries)} entries before; CPU over the ${(m.latencyMs / 1000).toFixed(1)} s run, % of a core: ${cpuShares}`,
   ]);
   rows.push(['  of which the mutation answer', '', '', triple(lat.ackSamples), '', 'HTTP round trip of the same QUEUED deposits']);
   rows.push('rule');
