@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_SHARD_COUNT, MAX_SHARD_COUNT } from './app/sharding.js';
 import { DEFAULT_LEASE_TTL_MS } from './infra/nats/streams.js';
+import { otelVariables } from './otel-config.js';
 
 const optionalUrl = z
   .string()
@@ -60,6 +61,12 @@ const schema = z
     MUTATION_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(300),
     /** originalError and stack in error answers: for a developer's machine only. */
     GRAPHQL_DEBUG_ERRORS: bool.default(false),
+    /**
+     * /metrics of a process without the api role (the api serves it on PORT). Unset: 9464, or a free
+     * port when 9464 is taken (several roles on one host); set: that port or nothing; 0: any free port.
+     */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    ...otelVariables,
   })
   .refine((c) => !(c.JWT_SECRET && c.JWT_JWKS_URL), { message: 'set JWT_SECRET or JWT_JWKS_URL, not both', path: ['JWT_SECRET'] })
   .refine((c) => !(c.GRAPHQL_DEBUG_ERRORS && c.NODE_ENV === 'production'), {
@@ -68,6 +75,9 @@ const schema = z
   });
 
 export type Config = z.infer<typeof schema>;
+
+/** Where a process without the api role serves /metrics when METRICS_PORT is unset (OpenTelemetry's Prometheus port). */
+export const DEFAULT_METRICS_PORT = 9464;
 
 const isProduction = (config: Config): boolean => config.NODE_ENV === 'production';
 

@@ -4,15 +4,16 @@
  */
 import { join, resolve } from 'node:path';
 import { type Db, MongoClient } from 'mongodb';
-import { type Config, corsPolicy, graphiqlEnabled } from './config.js';
+import { type Config, DEFAULT_METRICS_PORT, corsPolicy, graphiqlEnabled } from './config.js';
 import { developmentSecret } from './infra/auth/dev-secret.js';
 import { createTokenVerifier, signToken } from './infra/auth/jwt.js';
-import { startHttpServer } from './infra/http/server.js';
+import { type RunningHttpServer, startHttpServer } from './infra/http/server.js';
 import { startEmbeddedMongo } from './infra/mongo/embedded-mongo.js';
 import { type Nats, connectNats } from './infra/nats/connection.js';
 import { startNatsServer } from './infra/nats/embedded-server.js';
 import { ensureStreams } from './infra/nats/streams.js';
 import { STREAMS } from './infra/nats/topology.js';
+import type { Telemetry } from './infra/telemetry/start.js';
 import { createGraphQLHandler } from './graphql/server.js';
 import type { Logger } from './logger.js';
 import { type Metrics, createMetrics } from './metrics.js';
@@ -21,6 +22,8 @@ import { type Role, type RoleDeps, type Stoppable, type Tuning, createApiApp, st
 export type RunningLedger = Readonly<{
   /** GraphQL endpoint when the api role runs. */
   url: string | null;
+  /** Where this process serves /metrics (the api's, or METRICS_PORT's without the api role). */
+  metricsUrl: string;
   /** Whether /graphql serves GraphiQL to a browser. */
   graphiql: boolean;
   natsUrl: string;
@@ -29,9 +32,10 @@ export type RunningLedger = Readonly<{
   stop(): Promise<void>;
 }>;
 
-export type StartOptions = Readonly<{ config: Config; roles: readonly Role[]; log: Logger; tuning?: Tuning }>;
+/** `telemetry`: tracing, when on (infra/telemetry/start.ts); started before this module was imported. */
+export type StartOptions = Readonly<{ config: Config; roles: readonly Role[]; log: Logger; tuning?: Tuning; telemetry?: Telemetry | null }>;
 
-export async function startJetLedger({ config, roles, log, tuning }: StartOptions): Promise<RunningLedger> {
+export async function startJetLedger({ config, roles, log, tuning, telemetry = null }: StartOptions): Promise<RunningLedger> {
   const stack: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stack.reverse()) await stop().catch((error) => log.error({ err: error }, 'error while stopping'));
@@ -64,21 +68,27 @@ export async function startJetLedger({ config, roles, log, tuning }: StartOption
     }
 
     const metrics = createMetrics();
-    const deps: RoleDeps = { nats, topology, db, log, metrics, tuning };
+    const deps: RoleDeps = { nats, topology, db, log, metrics, tuning, ...(telemetry ? { tracing: telemetry.tracing } : {}) };
     if (roles.includes('processor')) stack.push(bind(await startProcessorRole(deps)));
     if (roles.includes('projector')) stack.push(bind(await startProjectorRole(deps)));
     if (roles.includes('scheduler')) stack.push(bind(await startSchedulerRole(deps)));
 
     let url: string | null = null;
     let demoToken: string | null = null;
+    let metricsUrl: string;
     if (roles.includes('api')) {
-      const api = await startApi(config, deps, nats, db as Db, dataDir, metrics);
+      const api = await startApi(config, deps, nats, db as Db, dataDir, metrics, telemetry);
       stack.push(api.stop);
       url = api.url;
       demoToken = api.demoToken;
+      metricsUrl = api.metricsUrl;
+    } else {
+      const server = await startMetricsServer(config, nats, metrics);
+      stack.push(server.close);
+      metricsUrl = `${server.url}/metrics`;
     }
-    log.info({ roles }, 'JetLedger started');
-    return { url, graphiql: graphiqlEnabled(config), natsUrl, mongoUri, demoToken, stop: stopAll };
+    log.info({ roles, metrics: metricsUrl, tracing: telemetry !== null }, 'JetLedger started');
+    return { url, metricsUrl, graphiql: graphiqlEnabled(config), natsUrl, mongoUri, demoToken, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -87,7 +97,25 @@ export async function startJetLedger({ config, roles, log, tuning }: StartOption
 
 const bind = (s: Stoppable) => () => s.stop();
 
-async function startApi(config: Config, deps: RoleDeps, nats: Nats, db: Db, dataDir: string, metrics: Metrics) {
+/**
+ * /metrics of a process without the api, on METRICS_PORT. Unset, 9464; several such processes on
+ * one host (projectors sharing the shards, a bench) do not fight over it: the ones that find it
+ * taken listen on a free port, which the start log names. A port that was asked for is that port or a failed start.
+ */
+function startMetricsServer(config: Config, nats: Nats, metrics: Metrics): Promise<RunningHttpServer> {
+  return startHttpServer({
+    port: config.METRICS_PORT ?? DEFAULT_METRICS_PORT,
+    portFallback: config.METRICS_PORT === undefined,
+    host: config.HOST,
+    routes: {
+      healthz: async () => ({ ok: true }),
+      readyz: async () => ({ ok: !nats.nc.isClosed(), checks: { nats: !nats.nc.isClosed() } }),
+      metrics: metrics.render,
+    },
+  });
+}
+
+async function startApi(config: Config, deps: RoleDeps, nats: Nats, db: Db, dataDir: string, metrics: Metrics, telemetry: Telemetry | null) {
   const production = config.NODE_ENV === 'production';
   if (production && !config.JWT_SECRET && !config.JWT_JWKS_URL) {
     throw new Error('JWT_SECRET or JWT_JWKS_URL is required when NODE_ENV=production');
@@ -105,6 +133,11 @@ async function startApi(config: Config, deps: RoleDeps, nats: Nats, db: Db, data
     cors: corsPolicy(config),
     mutationsPerMinute: config.MUTATION_RATE_LIMIT,
     debugErrors: config.GRAPHQL_DEBUG_ERRORS,
+    tracing: telemetry?.graphql,
+    observeSubscription: (kind) => {
+      metrics.subscriptions.inc({ kind });
+      return () => metrics.subscriptions.dec({ kind });
+    },
   });
   const http = await startHttpServer({
     port: config.PORT,
@@ -126,6 +159,7 @@ async function startApi(config: Config, deps: RoleDeps, nats: Nats, db: Db, data
   });
   return {
     url: `${http.url}/graphql`,
+    metricsUrl: `${http.url}/metrics`,
     demoToken,
     stop: async () => {
       await http.close();

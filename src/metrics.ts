@@ -1,20 +1,38 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Reads what only a round trip can tell (consumer and stream info) right before a scrape answers. */
+export type ScrapeProbe = () => Promise<void>;
 
 /**
  * Metrics of one process. With every role in one process (`npm start`), the api's /metrics shows
- * them all; a role running alone keeps counting, for a scraper or sidecar that wants them.
+ * them all; a process without the api serves its own on METRICS_PORT (see main.ts).
  */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'jetledger_' });
+  const probes = new Set<ScrapeProbe>();
   return {
     registry,
     commands: new Counter({
       name: 'jetledger_commands_total',
-      help: 'Commands decided by this process, by type and outcome state',
+      help: 'Commands decided by this process, by type and outcome state (a repeat answered from the recorded outcome is not counted again)',
       labelNames: ['type', 'state'] as const,
       registers: [registry],
     }),
+    commandDuration: new Histogram({
+      name: 'jetledger_command_duration_seconds',
+      help: "From the command's issuedAt (stamped by the api as it sends the mutation's command) to its decision, recorded by the processor that decided it",
+      labelNames: ['type', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    subscriptions: new Gauge({
+      name: 'jetledger_graphql_subscriptions_active',
+      help: 'GraphQL subscriptions open on this api (HTTP SSE and graphql-ws), by root field',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    jetstream: jetstreamMetrics(registry),
     projection: projectionMetrics(registry),
     sagaAnomalies: new Counter({
       name: 'jetledger_saga_anomalies_total',
@@ -28,9 +46,44 @@ export function createMetrics() {
       labelNames: ['consumer'] as const,
       registers: [registry],
     }),
-    render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+    /** Runs `probe` before each scrape; returns what unregisters it. */
+    beforeScrape(probe: ScrapeProbe): () => void {
+      probes.add(probe);
+      return () => void probes.delete(probe);
+    },
+    render: async () => {
+      await Promise.all([...probes].map((probe) => probe()));
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
   };
 }
+
+/** Server-side state of the durable consumers and the DLQ, as of the scrape (see infra/nats/jetstream-probe.ts). */
+function jetstreamMetrics(registry: Registry) {
+  return {
+    pending: new Gauge({
+      name: 'jetledger_consumer_pending_messages',
+      help: 'Messages of the stream the durable consumer has not delivered yet',
+      labelNames: ['stream', 'consumer'] as const,
+      registers: [registry],
+    }),
+    ackPending: new Gauge({
+      name: 'jetledger_consumer_ack_pending_messages',
+      help: 'Messages delivered to the durable consumer and not acknowledged yet (in work, or waiting for redelivery)',
+      labelNames: ['stream', 'consumer'] as const,
+      registers: [registry],
+    }),
+    // Labelled, so that a value the server cannot give disappears instead of reading 0.
+    dlq: new Gauge({
+      name: 'jetledger_dlq_messages',
+      help: 'Messages in the DLQ stream: dead letters waiting for `jetledger dlq replay`',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type JetStreamGauges = ReturnType<typeof jetstreamMetrics>;
 
 export type Metrics = ReturnType<typeof createMetrics>;
 

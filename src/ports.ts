@@ -9,8 +9,14 @@ import type { EventEnvelope } from './domain/events.js';
 
 export type AggregateRef = Readonly<{ kind: 'wallet' | 'asset'; id: string }>;
 
-/** An event as stored in the journal, with its stream-wide sequence number. */
-export type StoredEvent = Readonly<{ seq: number; event: EventEnvelope }>;
+/**
+ * The W3C `traceparent` a message travelled with, so one trace follows a command from the API to
+ * the subscriber across processes. Opaque to the app: it only hands it on. Absent when tracing is off.
+ */
+export type TraceContext = string;
+
+/** An event as stored in the journal, with its stream-wide sequence number (and its trace, when traced). */
+export type StoredEvent = Readonly<{ seq: number; event: EventEnvelope; trace?: TraceContext | undefined }>;
 
 export interface Journal {
   /** The aggregate's events with a journal sequence above `afterSeq`, in order. */
@@ -285,12 +291,17 @@ export interface LeaseStore {
 
 // ---------------------------------------------------------------- live notifications
 
-/** Sent by the projector after the write, so a client that reacts by querying sees the same numbers. */
-export type LiveNotification =
+/**
+ * Sent by the projector after the write, so a client that reacts by querying sees the same numbers.
+ * `trace` is the event's it announces: the delivery to a subscriber joins that event's trace.
+ */
+export type LiveNotification = (
   | Readonly<{ kind: 'balance'; balance: BalanceView }>
   | Readonly<{ kind: 'entry'; entry: LedgerEntryView }>
   | Readonly<{ kind: 'transfer'; transfer: TransferView }>
-  | Readonly<{ kind: 'wallet'; walletId: string; version: number }>;
+  | Readonly<{ kind: 'wallet'; walletId: string; version: number }>
+) &
+  Readonly<{ trace?: TraceContext | undefined }>;
 
 export type LiveTopic =
   | Readonly<{ kind: 'balance'; walletId: string }>

@@ -7,7 +7,7 @@ import { createCommandHandler } from './app/command-handler.js';
 import { registerDefaultCatalog } from './app/default-catalog.js';
 import type { LedgerApp } from './app/ledger-app.js';
 import { createLedgerService } from './app/ledger-service.js';
-import { createProcessor } from './app/processor.js';
+import { type Processor, createProcessor } from './app/processor.js';
 import { startProjectionCoordinator } from './app/projection-coordinator.js';
 import { repeat } from './app/repeat.js';
 import { createScheduler } from './app/scheduler.js';
@@ -21,6 +21,7 @@ import { type RunningConsumer, runDurable, settle } from './infra/nats/durable-c
 import { MalformedEventError, decodeJournalEvent } from './infra/nats/event-codec.js';
 import { createNatsJournal } from './infra/nats/journal.js';
 import { createNatsJournalFeed } from './infra/nats/journal-feed.js';
+import { jetStreamProbe } from './infra/nats/jetstream-probe.js';
 import { createNatsLeaseStore } from './infra/nats/leases.js';
 import { createNatsLiveBus } from './infra/nats/live-bus.js';
 import { createNatsOutcomeStore } from './infra/nats/outcome-store.js';
@@ -31,12 +32,12 @@ import { createMongoReadStore } from './infra/mongo/read-store.js';
 import { failpoint } from './infra/failpoints.js';
 import { currentInstance, isCertainlyGone } from './infra/process-identity.js';
 import { systemClock, systemIds } from './infra/system.js';
+import { NO_TRACING, type Tracing } from './infra/telemetry/tracing.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { Clock, Ids, Journal } from './ports.js';
+import type { Clock, CommandMessage, CommandOutcome, Ids, Journal } from './ports.js';
 
-export type Role = 'api' | 'processor' | 'projector' | 'scheduler';
-export const ALL_ROLES: readonly Role[] = ['api', 'processor', 'projector', 'scheduler'];
+export { ALL_ROLES, type Role } from './role-names.js';
 
 export type RoleDeps = Readonly<{
   nats: Nats;
@@ -45,6 +46,8 @@ export type RoleDeps = Readonly<{
   db: Db | null;
   log: Logger;
   metrics?: Metrics;
+  /** Spans and trace headers on NATS messages (NO_TRACING unless OTEL_* variables ask for traces). */
+  tracing?: Tracing;
   clock?: Clock;
   ids?: Ids;
   tuning?: Tuning;
@@ -57,19 +60,37 @@ export type Stoppable = { stop(): Promise<void> };
 
 const isPoison = (error: unknown) => error instanceof PoisonMessageError || error instanceof MalformedEventError;
 
+/**
+ * Each decision as metrics see it: counted, and timed from the command's issuedAt, which the api
+ * stamps as it sends the mutation's command (so the time includes the wait in COMMANDS; the saga's
+ * and the scheduler's steps are timed from when they were sent). The clocks of the api and the
+ * processor must agree (NTP); a negative difference counts as 0.
+ */
+const observeDecision = (metrics: Metrics, clock: Clock) => (command: CommandMessage, outcome: CommandOutcome) => {
+  metrics.commands.inc({ type: command.type, state: outcome.state });
+  const seconds = Math.max(0, clock.now().getTime() - Date.parse(command.metadata.issuedAt)) / 1000;
+  if (Number.isFinite(seconds)) metrics.commandDuration.observe({ type: command.type, outcome: outcome.state }, seconds);
+};
+
+/** Every decision in a span of its own (`decide Deposit`), inside the span of the message or saga step that asked for it. */
+function tracedDecisions(decide: Processor, tracing: Tracing): Processor {
+  if (!tracing.enabled) return decide;
+  return {
+    process: (command, options) =>
+      tracing.internal(`decide ${command.type}`, { 'jetledger.command.id': command.metadata.commandId, 'jetledger.command.type': command.type }, async (span) => {
+        const outcome = await decide.process(command, options);
+        span.setAttributes({ 'jetledger.command.outcome': outcome.state, 'jetledger.rejection.code': outcome.code });
+        return outcome;
+      }),
+  };
+}
+
 /** Processor + transfer saga: decides commands, drives transfers, registers the default catalog. */
-export async function startProcessorRole({ nats, topology, log, metrics, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
-  const journal = createNatsJournal(nats.js, nats.jsm, topology);
+export async function startProcessorRole({ nats, topology, log, metrics, tracing = NO_TRACING, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
+  const journal = createNatsJournal(nats.js, nats.jsm, topology, tracing);
   const outcomes = await createNatsOutcomeStore(nats.nc);
   const handler = await createCommandHandler({ journal, clock, ids });
-  const decide = createProcessor({ handler, outcomes, journal });
-  const processor: typeof decide = {
-    async process(command, options) {
-      const outcome = await decide.process(command, options);
-      metrics?.commands.inc({ type: command.type, state: outcome.state });
-      return outcome;
-    },
-  };
+  const processor = tracedDecisions(createProcessor({ handler, outcomes, journal, onDecided: metrics && observeDecision(metrics, clock) }), tracing);
   const saga = createTransferSaga({
     processor,
     ids,
@@ -90,6 +111,7 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
       { stream: STREAMS.commands, durable: CONSUMERS.processor, description: 'Processor: decides commands and appends events', ackWaitMs: tuning.ackWaitMs },
       {
         concurrency: 64,
+        tracing,
         handle: (msg) =>
           settle(
             nats.js,
@@ -114,6 +136,7 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
       },
       {
         concurrency: 32,
+        tracing,
         handle: (msg) =>
           settle(nats.js, msg, CONSUMERS.saga, () => saga.handle({ seq: msg.seq, event: decodeJournalEvent(msg.data) }), {
             isPoison,
@@ -127,8 +150,16 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
     ),
   ];
 
+  // Their backlog and the dead letters they left, as of each scrape.
+  const watched = [
+    { stream: STREAMS.commands, consumer: CONSUMERS.processor },
+    { stream: STREAMS.journal, consumer: CONSUMERS.saga },
+  ];
+  const unwatch = metrics?.beforeScrape(jetStreamProbe(nats.jsm, watched, metrics.jetstream, log));
+
   return {
     async stop() {
+      unwatch?.();
       for (const c of consumers) await c.stop();
       await outcomes.close();
     },
@@ -139,13 +170,13 @@ export async function startProcessorRole({ nats, topology, log, metrics, clock =
  * Projector: journal → MongoDB read models → live notifications, one worker per shard this
  * instance holds a lease on. Run as many as you like: they share the shards.
  */
-export async function startProjectorRole({ nats, topology, db, log, metrics, tuning = {} }: RoleDeps): Promise<Stoppable> {
+export async function startProjectorRole({ nats, topology, db, log, metrics, tracing = NO_TRACING, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the projector needs MongoDB');
   const shards = allShards(topology);
   const store = await createMongoProjectionStore(db, topology);
   const read = await createMongoReadStore(db, topology);
-  const live = createNatsLiveBus(nats.nc);
-  const feed = createNatsJournalFeed(nats.js);
+  const live = createNatsLiveBus(nats.nc, tracing);
+  const feed = createNatsJournalFeed(nats.js, tracing);
   const leases = await createNatsLeaseStore(nats.nc, shards);
   const me = currentInstance();
   const projection = metrics?.projection;
@@ -179,9 +210,9 @@ export async function startProjectorRole({ nats, topology, db, log, metrics, tun
 }
 
 /** Scheduler: sends due scheduled transfers to the processor. */
-export async function startSchedulerRole({ nats, topology, db, log, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
+export async function startSchedulerRole({ nats, topology, db, log, tracing = NO_TRACING, clock = systemClock, ids = systemIds, tuning = {} }: RoleDeps): Promise<Stoppable> {
   if (!db) throw new Error('the scheduler needs MongoDB');
-  const scheduler = createScheduler({ read: await createMongoReadStore(db, topology), bus: createNatsCommandBus(nats.js), clock, ids });
+  const scheduler = createScheduler({ read: await createMongoReadStore(db, topology), bus: createNatsCommandBus(nats.js, tracing), clock, ids });
   const ticks = repeat(() => scheduler.tick(), tuning.schedulerIntervalMs ?? 200, (error) => log.error({ err: error }, 'scheduler tick failed'));
   return { stop: () => ticks.stop() };
 }
@@ -190,14 +221,14 @@ export async function startSchedulerRole({ nats, topology, db, log, clock = syst
 export const readerJournal = (nats: Nats, topology: JournalTopology): Journal => createNatsJournal(nats.js, nats.jsm, topology);
 
 /** The app behind the API role. */
-export async function createApiApp({ nats, topology, db, clock = systemClock, ids = systemIds }: RoleDeps): Promise<LedgerApp & Stoppable> {
+export async function createApiApp({ nats, topology, db, tracing = NO_TRACING, clock = systemClock, ids = systemIds }: RoleDeps): Promise<LedgerApp & Stoppable> {
   if (!db) throw new Error('the api needs MongoDB');
   const outcomes = await createNatsOutcomeStore(nats.nc);
   const app = createLedgerService({
-    bus: createNatsCommandBus(nats.js),
+    bus: createNatsCommandBus(nats.js, tracing),
     outcomes,
     read: await createMongoReadStore(db, topology),
-    live: createNatsLiveBus(nats.nc),
+    live: createNatsLiveBus(nats.nc, tracing),
     journal: readerJournal(nats, topology),
     topology,
     clock,

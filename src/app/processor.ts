@@ -15,8 +15,16 @@ export type Processor = {
   process(command: CommandMessage, options?: { firstCopy?: boolean }): Promise<CommandOutcome>;
 };
 
-/** `journal`, when given, explains refusals the wallet's current state cannot (a transfer that has ended). */
-export function createProcessor({ handler, outcomes, journal }: { handler: CommandHandler; outcomes: OutcomeStore; journal?: Journal }): Processor {
+export type ProcessorDeps = {
+  handler: CommandHandler;
+  outcomes: OutcomeStore;
+  /** When given, explains refusals the wallet's current state cannot (a transfer that has ended). */
+  journal?: Journal;
+  /** After each decision this processor made and recorded; a repeat answered from the record is no new decision. */
+  onDecided?(command: CommandMessage, outcome: CommandOutcome): void;
+};
+
+export function createProcessor({ handler, outcomes, journal, onDecided }: ProcessorDeps): Processor {
   return {
     async process(command, options = {}) {
       // A repeat must get the first decision back, never a new one (a rejection could turn into an
@@ -28,6 +36,7 @@ export function createProcessor({ handler, outcomes, journal }: { handler: Comma
       const decided = await handler.handle(command);
       const outcome = journal ? await explainEndedTransfer(journal, command, decided) : decided;
       await outcomes.recordDecision(outcome);
+      onDecided?.(command, outcome);
       return outcome;
     },
   };

@@ -57,7 +57,8 @@ export function createShardProjector(deps: ShardProjectorDeps): ShardProjector {
 
   /** Writes, notifies and checkpoints consecutive events of the shard. */
   async function apply(events: readonly StoredEvent[]): Promise<void> {
-    const changes = events.flatMap(projectEvent);
+    const projected = events.map((stored) => ({ stored, changes: projectEvent(stored) }));
+    const changes = projected.flatMap((p) => p.changes);
     const uptoSeq = events[events.length - 1]!.seq;
     const transferIds = [...new Set(changes.flatMap((c) => (c.kind === 'transfer' ? [c.id] : [])))];
     const transfersBefore = transferIds.length > 0 ? await read.transfersByIds(transferIds) : [];
@@ -65,7 +66,7 @@ export function createShardProjector(deps: ShardProjectorDeps): ShardProjector {
     await store.write(changes, fence);
     await failpoint('projector.after-write');
     fence.check();
-    await live.publish(notificationsOf(events, changes, transfersBefore));
+    await live.publish(notificationsOf(projected, transfersBefore));
     await store.advance(uptoSeq, fence);
     applied = uptoSeq;
     await failpoint('projector.after-checkpoint');
@@ -131,25 +132,30 @@ async function creditsToAwait(
 /**
  * One notification per change, in journal order. A transfer change is a patch: subscribers get the
  * whole transfer as that change left it, so a batch holding several stages of one transfer (a
- * projector catching up) still shows each stage, as `transferUpdated` promises.
+ * projector catching up) still shows each stage, as `transferUpdated` promises. Each notification
+ * carries the trace of the event it announces.
  */
-export function notificationsOf(events: readonly StoredEvent[], changes: readonly ProjectionChange[], transfersBefore: readonly TransferView[]): LiveNotification[] {
+export function notificationsOf(projected: ReadonlyArray<Readonly<{ stored: StoredEvent; changes: readonly ProjectionChange[] }>>, transfersBefore: readonly TransferView[]): LiveNotification[] {
   const notifications: LiveNotification[] = [];
   const transfers = new Map(transfersBefore.map((t) => [t.id, t]));
-  for (const change of changes) {
-    if (change.kind === 'balance') notifications.push({ kind: 'balance', balance: change.balance });
-    else if (change.kind === 'entry') notifications.push({ kind: 'entry', entry: change.entry });
-    else if (change.kind === 'transfer') {
-      // As the store applies it: the insert only when the transfer is new, then the patch.
-      const current = transfers.get(change.id) ?? change.insert;
-      if (current === undefined) continue;
-      const next: TransferView = { ...current, ...change.set };
-      transfers.set(change.id, next);
-      notifications.push({ kind: 'transfer', transfer: next });
+  for (const { stored, changes } of projected) {
+    const push = (n: LiveNotification): void => void notifications.push(stored.trace === undefined ? n : { ...n, trace: stored.trace });
+    for (const change of changes) {
+      if (change.kind === 'balance') push({ kind: 'balance', balance: change.balance });
+      else if (change.kind === 'entry') push({ kind: 'entry', entry: change.entry });
+      else if (change.kind === 'transfer') {
+        // As the store applies it: the insert only when the transfer is new, then the patch.
+        const current = transfers.get(change.id) ?? change.insert;
+        if (current === undefined) continue;
+        const next: TransferView = { ...current, ...change.set };
+        transfers.set(change.id, next);
+        push({ kind: 'transfer', transfer: next });
+      }
     }
   }
-  const walletVersions = new Map<string, number>();
-  for (const { event } of events) if (event.walletId) walletVersions.set(event.walletId, event.version);
-  for (const [walletId, version] of walletVersions) notifications.push({ kind: 'wallet', walletId, version });
+  // One per wallet, after everything of the batch: its latest version (and that event's trace).
+  const wallets = new Map<string, StoredEvent>();
+  for (const { stored } of projected) if (stored.event.walletId) wallets.set(stored.event.walletId, stored);
+  for (const [walletId, { event, trace }] of wallets) notifications.push({ kind: 'wallet', walletId, version: event.version, ...(trace === undefined ? {} : { trace }) });
   return notifications;
 }

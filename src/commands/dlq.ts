@@ -21,8 +21,6 @@ import { systemClock, systemIds } from '../infra/system.js';
 import { readTopology } from '../infra/nats/streams.js';
 import { FIRST_TIME_HEADER } from '../infra/nats/command-bus.js';
 
-export const DLQ_HELP = 'list dead letters, or replay them (by DLQ sequence, or --all) once their cause is fixed';
-
 export type DeadLetter = Readonly<{ seq: number; time: string; data: Uint8Array; headers: MsgHdrs }>;
 
 export async function deadLetters(nats: Nats): Promise<DeadLetter[]> {

@@ -15,8 +15,6 @@ import { createNatsLeaseStore } from '../infra/nats/leases.js';
 import { readTopology } from '../infra/nats/streams.js';
 import { connectStores, count } from './connect.js';
 
-export const REBUILD_HELP = 'rebuild the MongoDB read models from the journal (stop the projectors first; they resume afterwards)';
-
 export async function rebuildReadModels(opts: { nats: Nats; db: Db; onProgress?: (done: number, total: number) => void }): Promise<{ events: number; lastSeq: number }> {
   const { nats, db, onProgress } = opts;
   const topology = await readTopology(nats.nc);

@@ -16,8 +16,6 @@ import { projectionLag } from '../infra/projection-lag.js';
 import type { ShardId } from '../ports.js';
 import { connectStores, count } from './connect.js';
 
-export const STATUS_HELP = 'projection shards: lease owner, epoch, checkpoint, last journal event and lag (--json for scripts)';
-
 export type ShardStatus = Readonly<{
   shard: ShardId;
   owner: string | null;

@@ -17,9 +17,6 @@ import { journalExtent, readJournal } from '../infra/nats/journal-reader.js';
 import { readTopology } from '../infra/nats/streams.js';
 import { connectStores, count } from './connect.js';
 
-export const VERIFY_HELP =
-  'check the invariants of the journal and that replaying it yields the read models; exit 1 on drift (--at-rest: also nothing in flight, nothing unprojected)';
-
 export type Verification = Readonly<{
   audit: JournalAudit;
   replay: ReplayCheck;

@@ -13,8 +13,6 @@ import { connectNats } from '../infra/nats/connection.js';
 import { readTopology } from '../infra/nats/streams.js';
 import { readerJournal } from '../roles.js';
 
-export const WALLET_HELP = 'the wallet as it stood at an instant or after a version, replayed from the journal, as JSON (null and exit 1 if it did not exist then)';
-
 const USAGE = 'usage: jetledger wallet <wallet id> --at <ISO instant with offset> | --version <n>';
 
 export function parseWalletArgs(args: string[]): { walletId: string; cut: AsOfCut } {

@@ -4,7 +4,7 @@ import { builder } from './builder.js';
 import { type ParsedCommand, submitCommand } from './command.js';
 import { CommandResultRef, ConsistencyEnum } from './command-result.js';
 import type { GraphQLContext } from './context.js';
-import { liveIterable, renewLoaders, untilAborted } from './live.js';
+import { deliver, liveIterable, renewLoaders, untilAborted } from './live.js';
 import { assetCodeSchema, fundsInput, idSchema, parseInput } from './validation.js';
 
 /** A balance as read; `historical` marks one rebuilt for a past instant (balanceAt). */
@@ -96,7 +96,7 @@ async function* balanceStream(ctx: GraphQLContext, walletId: string, asset: stri
     if (notification.kind !== 'balance' || !wanted(notification.balance) || !fresh(notification.balance)) continue;
     emitted.set(notification.balance.asset, notification.balance.version);
     renewLoaders(ctx);
-    yield notification.balance;
+    yield* deliver(ctx, 'balanceChanged', notification.trace, notification.balance);
   }
 }
 

@@ -13,6 +13,12 @@ export type Logger = {
 export type VerifyToken = (token: string) => Promise<Readonly<{ principal: Principal; expiresAt: number | null }>>;
 
 /**
+ * Opens the span of one subscription event's delivery, in the trace of the command that caused it
+ * (`traceparent`: the live notification's); ended once the event is sent. Set when tracing is on.
+ */
+export type TraceDelivery = (field: string, traceparent: string, ctx: GraphQLContext) => { end(): void };
+
+/**
  * What every resolver sees. `loaders` is replaced per request, and per emitted event in a
  * subscription (whose context lives as long as the subscription), so cached reads never go stale.
  */
@@ -25,4 +31,5 @@ export type GraphQLContext = {
   transport: 'http' | 'ws';
   loaders: Loaders;
   logger: Logger;
+  traceDelivery?: TraceDelivery | undefined;
 };

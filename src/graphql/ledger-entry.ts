@@ -1,7 +1,7 @@
 import type { LedgerEntryView } from '../ports.js';
 import { mayWatchWallet } from './access.js';
 import { builder } from './builder.js';
-import { liveIterable, renewLoaders, untilAborted } from './live.js';
+import { deliver, liveIterable, renewLoaders, untilAborted } from './live.js';
 import { NodeRef } from './node.js';
 import { PageInfoRef, type Connection, type Edge } from './page-info.js';
 import { idSchema, parseInput } from './validation.js';
@@ -49,7 +49,7 @@ builder.subscriptionField('walletActivity', (t) =>
         for await (const notification of untilAborted(live, signal)) {
           if (notification.kind !== 'entry') continue;
           renewLoaders(ctx);
-          yield notification.entry;
+          yield* deliver(ctx, 'walletActivity', notification.trace, notification.entry);
         }
       }),
     resolve: (entry: LedgerEntryView) => entry,

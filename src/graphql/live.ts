@@ -62,6 +62,20 @@ export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSi
 export const aborted = (signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 
+/**
+ * Yields one event of `field`, in its delivery span when it carries a trace (tracing on): from here
+ * until the client asks for the next event, which SSE and graphql-ws do once this one is sent.
+ */
+export async function* deliver<T>(ctx: GraphQLContext, field: string, trace: string | undefined, value: T): AsyncGenerator<T> {
+  if (trace === undefined || !ctx.traceDelivery) return yield value;
+  const delivery = ctx.traceDelivery(field, trace, ctx);
+  try {
+    yield value;
+  } finally {
+    delivery.end();
+  }
+}
+
 /** A subscription's context outlives any one event: give each event its own loaders (fresh reads). */
 export function renewLoaders(ctx: GraphQLContext): void {
   ctx.loaders = createLoaders(ctx.app.read);

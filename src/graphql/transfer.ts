@@ -2,7 +2,7 @@ import type { TransferStatus, TransferView } from '../ports.js';
 import { ownsWallet, transferNotFound, visibleTransfer } from './access.js';
 import { builder } from './builder.js';
 import type { GraphQLContext } from './context.js';
-import { liveIterable, renewLoaders, untilAborted } from './live.js';
+import { deliver, liveIterable, renewLoaders, untilAborted } from './live.js';
 import { NodeRef } from './node.js';
 import { idSchema, parseInput } from './validation.js';
 import { WalletRef } from './wallet.js';
@@ -94,7 +94,7 @@ async function* transferStream(ctx: GraphQLContext, transferId: string, signal: 
     if (last !== null && (STAGE[next.status] < STAGE[last.status] || sameState(next, last))) continue;
     last = next;
     renewLoaders(ctx);
-    yield next;
+    yield* deliver(ctx, 'transferUpdated', notification.trace, next);
     if (isTerminal(next)) return;
   }
 }

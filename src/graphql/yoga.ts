@@ -1,7 +1,7 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { createYoga, type GraphiQLOptions, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { LedgerApp, Principal } from '../app/ledger-app.js';
-import type { GraphQLContext, Logger, VerifyToken } from './context.js';
+import type { GraphQLContext, Logger, TraceDelivery, VerifyToken } from './context.js';
 import { corsOptions, NO_CROSS_ORIGIN, useVaryOrigin, type CorsPolicy } from './cors.js';
 import { useDocumentLimits } from './document-limits.js';
 import { GRAPHIQL_TITLE, renderGraphiQLPage, useGraphiQLAssets } from './graphiql.js';
@@ -9,6 +9,7 @@ import { useErrorFormat, useUnsupportedMediaType } from './error-format.js';
 import { createLoaders } from './loaders.js';
 import { useMutationRateLimit } from './rate-limit.js';
 import { schema } from './schema.js';
+import { type SubscriptionObserver, useSubscriptionCount } from './subscription-count.js';
 import { useTokenExpiry } from './token-expiry.js';
 import { useVariableErrors } from './variables.js';
 
@@ -24,6 +25,10 @@ export type GraphQLDeps = Readonly<{
   cors?: CorsPolicy | undefined;
   /** Mutations per user and minute (default: no limit). */
   mutationsPerMinute?: number | undefined;
+  /** Tracing, when on: envelop plugins that open the operation's span (run first), and subscription delivery spans. */
+  tracing?: Readonly<{ plugins: readonly Plugin[]; traceDelivery: TraceDelivery }> | undefined;
+  /** Told of every subscription that starts, and of its end (the open-subscriptions gauge). */
+  observeSubscription?: SubscriptionObserver | undefined;
 }>;
 
 /** A GraphQL request body larger than this is refused (413) before it is parsed. */
@@ -103,6 +108,7 @@ export function createYogaServer(deps: GraphQLDeps): JetLedgerYoga {
         transport: initial.transport === 'ws' ? 'ws' : 'http',
         loaders: createLoaders(deps.app.read),
         logger: deps.logger,
+        traceDelivery: deps.tracing?.traceDelivery,
       };
     },
     // Errors with a code (the GraphQLErrors we throw) pass; anything else reaches the client as
@@ -111,6 +117,9 @@ export function createYogaServer(deps: GraphQLDeps): JetLedgerYoga {
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     cors: corsOptions(deps.cors ?? NO_CROSS_ORIGIN),
     plugins: [
+      // First, so that the operation's span is open around everything the other plugins do.
+      ...(deps.tracing?.plugins ?? []),
+      ...(deps.observeSubscription ? [useSubscriptionCount(deps.observeSubscription)] : []),
       // A GET or form POST needs a non-simple header, so a browser preflights it (CORS applies).
       ...(deps.graphiql?.enabled === false ? [] : [useGraphiQLAssets()]),
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),

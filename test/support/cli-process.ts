@@ -9,10 +9,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const STARTED_LOG = '"msg":"JetLedger started"';
 const URL_LINE = /Graph(?:iQL|QL) at (http:\/\/\S+)/;
 // Variables a developer's shell may carry that would change what the test configures.
-const SCRUBBED = ['HOST', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'NATS_REPLICAS', 'PORT', 'NATS_URL', 'MONGODB_URI', 'MONGODB_DB', 'NODE_ENV', 'GRAPHIQL', 'CORS_ORIGINS', 'MUTATION_RATE_LIMIT', 'GRAPHQL_DEBUG_ERRORS'];
+const SCRUBBED = ['HOST', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'NATS_REPLICAS', 'PORT', 'NATS_URL', 'MONGODB_URI', 'MONGODB_DB', 'NODE_ENV', 'GRAPHIQL', 'CORS_ORIGINS', 'MUTATION_RATE_LIMIT', 'GRAPHQL_DEBUG_ERRORS', 'METRICS_PORT'];
+/** The start log (pino writes `msg` last), with the metrics URL of a process without the api. */
+const STARTED_LINE = /"metrics":"(http:\/\/[^"]+)"[^\n]*"msg":"JetLedger started"/;
 
 export type CliProcess = {
   readonly pid: number;
@@ -21,6 +22,8 @@ export type CliProcess = {
   readonly graphqlUrl: string | null;
   /** The same server's origin, for /healthz, /readyz, /metrics; null without the api role. */
   readonly baseUrl: string | null;
+  /** Where the process serves /metrics: the api's, or its METRICS_PORT's (a free port here) without the api. */
+  readonly metricsUrl: string;
   /** Everything the process wrote so far (stdout and stderr, the last 64 kB). */
   output(): string;
   /** SIGTERM, then waits for the exit; resolves with the exit code (0 is a clean shutdown). */
@@ -32,7 +35,7 @@ export type CliProcess = {
 export type StartCliOptions = {
   /** `--roles` as the CLI takes it, e.g. "api" or "projector,scheduler"; all roles when omitted. */
   roles?: string;
-  /** NATS_URL, MONGODB_URI, MONGODB_DB, JWT_SECRET, ... (PORT defaults to 0, LOG_LEVEL to warn, or info without the api role). */
+  /** NATS_URL, MONGODB_URI, MONGODB_DB, JWT_SECRET, ... (PORT and METRICS_PORT default to 0, LOG_LEVEL to warn, or info without the api role). */
   env: Record<string, string>;
   readyTimeoutMs?: number;
 };
@@ -66,7 +69,9 @@ export async function startCli(options: StartCliOptions): Promise<CliProcess> {
   const hasApi = roles.split(',').includes('api');
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of SCRUBBED) delete env[name];
-  Object.assign(env, { PORT: '0', LOG_LEVEL: hasApi ? 'warn' : 'info', NO_COLOR: '1' }, options.env);
+  // Tracing only where a test asks for it, whatever the developer's shell exports.
+  for (const name of Object.keys(env)) if (name.startsWith('OTEL_')) delete env[name];
+  Object.assign(env, { PORT: '0', METRICS_PORT: '0', LOG_LEVEL: hasApi ? 'warn' : 'info', NO_COLOR: '1' }, options.env);
 
   const args = [...cliCommand(), 'start', ...(options.roles ? ['--roles', options.roles] : [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -103,10 +108,10 @@ export async function startCli(options: StartCliOptions): Promise<CliProcess> {
     throw new Error(`jetledger start ${roles}: ${why}\n--- output ---\n${output}`);
   };
 
-  // The printed line (api) or the start log (other roles), or the process ending first.
+  // The printed line (api) or the start log (other roles, which names the metrics URL), or the process ending first.
   const printed = await new Promise<string | null>((resolve) => {
     const check = (): void => {
-      const match = hasApi ? URL_LINE.exec(output) : output.includes(STARTED_LOG) ? [''] : null;
+      const match = (hasApi ? URL_LINE : STARTED_LINE).exec(output);
       if (match) done(match[1] ?? '');
     };
     const timer = setTimeout(() => done(null), readyTimeoutMs);
@@ -125,6 +130,7 @@ export async function startCli(options: StartCliOptions): Promise<CliProcess> {
 
   const graphqlUrl = hasApi ? printed : null;
   const baseUrl = graphqlUrl === null ? null : new URL(graphqlUrl).origin;
+  const metricsUrl = baseUrl === null ? printed : `${baseUrl}/metrics`;
   if (baseUrl !== null) {
     const port = new URL(baseUrl).port;
     if (port === '' || port === '0') return fail(`printed a URL without the real port: ${graphqlUrl}`);
@@ -146,6 +152,7 @@ export async function startCli(options: StartCliOptions): Promise<CliProcess> {
     roles,
     graphqlUrl,
     baseUrl,
+    metricsUrl,
     output: () => output,
     stop: async (timeoutMs = 15_000) => {
       if (child.exitCode !== null || child.signalCode !== null) return exited;

@@ -14,11 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { type NatsConnection, connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../../src/config.js';
+import { DEFAULT_METRICS_PORT, loadConfig } from '../../src/config.js';
 import { connectNats } from '../../src/infra/nats/connection.js';
 import { freePort } from '../../src/infra/nats/embedded-server.js';
 import { ensureStreams } from '../../src/infra/nats/streams.js';
+import { createMetrics } from '../../src/metrics.js';
+import { tracingEnabled } from '../../src/otel-config.js';
 import { ALL_ROLES } from '../../src/roles.js';
+import { dashboardMetrics, exposedMetrics, readDashboard } from '../support/dashboard.js';
 import { waitFor } from '../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -333,19 +336,24 @@ describe('observability: every target is a service listening on that port', () =
       dns_sd_configs?: Array<{ names: string[]; port: number }>;
     }>;
   };
+  /** Where an app service serves /metrics: the api on PORT, any other role on METRICS_PORT (see main.ts). */
+  const metricsPort = (service: Service): number => {
+    const config = configOf(service);
+    return rolesOf(service).includes('api') ? config.PORT : (config.METRICS_PORT ?? DEFAULT_METRICS_PORT);
+  };
   const listening = (host: string, port: number, self: string) => {
     const name = host === 'localhost' ? self : host;
     const service = services[name];
     expect(service, `${host}:${port} is a service`).toBeDefined();
-    const ports = service?.build !== undefined ? [configOf(service).PORT] : declaredPorts(service as Service);
+    const ports = service?.build !== undefined ? [metricsPort(service)] : declaredPorts(service as Service);
     expect(ports, `${name} listens on ${port}`).toContain(port);
   };
+  const targets = prometheusConfig.scrape_configs.flatMap((job) => [
+    ...(job.static_configs ?? []).flatMap((c) => c.targets.map((t) => ({ job, target: t }))),
+    ...(job.dns_sd_configs ?? []).flatMap((c) => c.names.map((n) => ({ job, target: `${n}:${c.port}` }))),
+  ]);
 
   it('prometheus scrapes api:4000/metrics (the path src/infra/http/server.ts serves) and other real targets', () => {
-    const targets = prometheusConfig.scrape_configs.flatMap((job) => [
-      ...(job.static_configs ?? []).flatMap((c) => c.targets.map((t) => ({ job, target: t }))),
-      ...(job.dns_sd_configs ?? []).flatMap((c) => c.names.map((n) => ({ job, target: `${n}:${c.port}` }))),
-    ]);
     for (const { target } of targets) {
       const [host = '', port = ''] = target.split(':');
       listening(host, Number(port), 'prometheus');
@@ -354,6 +362,20 @@ describe('observability: every target is a service listening on that port', () =
     expect(api, 'api:4000 is scraped').toBeDefined();
     expect(api?.job.metrics_path ?? '/metrics').toBe('/metrics');
     expect(read('src/infra/http/server.ts')).toContain(`path === '/metrics'`);
+  });
+
+  it('prometheus scrapes every role: the api on PORT, the others on the METRICS_PORT they set and expose', () => {
+    for (const [name, service] of appServices) {
+      const port = metricsPort(service);
+      const scraped = targets.find((t) => t.target === `${name}:${port}`);
+      expect(scraped, `${name}:${port} is scraped`).toBeDefined();
+      expect(scraped?.job.metrics_path ?? '/metrics').toBe('/metrics');
+      if (rolesOf(service).includes('api')) continue;
+      // Set, not left to the default: unset, a taken port moves elsewhere and the scrape would miss it.
+      expect(configOf(service).METRICS_PORT, `${name} sets METRICS_PORT`).toBe(port);
+      expect(declaredPorts(service), `${name} exposes ${port}`).toContain(port);
+      expect(configOf(service).HOST, `${name} listens beyond its own container`).toBe('0.0.0.0');
+    }
   });
 
   it('prometheus loads the mounted config; grafana datasources point at services', () => {
@@ -366,6 +388,69 @@ describe('observability: every target is a service listening on that port', () =
       const { hostname, port } = new URL(url);
       listening(hostname, Number(port), 'grafana');
     }
+  });
+});
+
+describe('observability: traces reach Jaeger', () => {
+  const jaeger = services.jaeger as Service;
+
+  it('every app service traces to the jaeger service, on the OTLP port its protocol speaks, under a name of its own', () => {
+    expect(jaeger.profiles).toContain('observability');
+    const names = new Set<string>();
+    for (const [name, service] of appServices) {
+      const config = configOf(service);
+      expect(tracingEnabled(config), `${name} traces`).toBe(true);
+      const endpoint = new URL(config.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'missing://');
+      expect(endpoint.hostname, name).toBe('jaeger');
+      const port = config.OTEL_EXPORTER_OTLP_PROTOCOL === 'grpc' ? 4317 : 4318;
+      expect(Number(endpoint.port), `${name}: OTLP ${config.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf'}`).toBe(port);
+      expect(declaredPorts(jaeger), `jaeger receives on ${port}`).toContain(port);
+      expect(config.OTEL_SERVICE_NAME, name).toBe(`jetledger-${name}`);
+      names.add(config.OTEL_SERVICE_NAME ?? '');
+    }
+    expect(names.size).toBe(appServices.length);
+    expect(envOf(jaeger).JAEGER_LISTEN_HOST).toBe('0.0.0.0');
+  });
+
+  it('turns tracing off for every app service with OTEL_EXPORTER_OTLP_ENDPOINT= (no observability profile)', () => {
+    const off = loadCompose({ ...REQUIRED, OTEL_EXPORTER_OTLP_ENDPOINT: '' });
+    for (const [name, service] of Object.entries(off.services).filter(([, s]) => s.build !== undefined)) {
+      expect(tracingEnabled(loadConfig({ ...imageEnv, ...envOf(service) })), name).toBe(false);
+    }
+  });
+});
+
+describe('observability: the Grafana dashboard', () => {
+  const grafana = services.grafana as Service;
+  const dashboard = readDashboard();
+
+  it('is provisioned from the mounted deploy/grafana/dashboards folder', () => {
+    const providers = parse(read('deploy/grafana/provisioning/dashboards/dashboards.yml')) as { providers: Array<{ type: string; options: { path: string } }> };
+    const mounted = (grafana.volumes ?? []).find((v) => v.startsWith('./deploy/grafana/dashboards:'))?.split(':')[1];
+    expect(mounted).toBeDefined();
+    expect(providers.providers.map((p) => [p.type, p.options.path])).toEqual([['file', mounted]]);
+    expect(grafana.volumes).toContain('./deploy/grafana/provisioning:/etc/grafana/provisioning:ro');
+  });
+
+  it('is valid JSON whose panels query provisioned datasources, covering what operators watch', () => {
+    const datasources = (parse(read('deploy/grafana/provisioning/datasources/datasources.yml')) as { datasources: Array<{ uid: string; type: string }> }).datasources;
+    expect(dashboard.uid).toMatch(/^[a-z0-9-]{1,40}$/);
+    expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
+    for (const panel of dashboard.panels) {
+      expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
+      for (const ds of [panel.datasource, ...(panel.targets ?? []).map((t) => t.datasource)]) {
+        expect(datasources.map((d) => `${d.type}:${d.uid}`), panel.title).toContain(`${ds?.type}:${ds?.uid}`);
+      }
+    }
+    const used = dashboardMetrics(dashboard);
+    for (const metric of ['jetledger_command_duration_seconds_count', 'jetledger_command_duration_seconds_bucket', 'jetledger_projection_lag_events', 'jetledger_dlq_messages', 'jetledger_graphql_subscriptions_active']) {
+      expect(used).toContain(metric);
+    }
+  });
+
+  it('asks only for metrics that JetLedger defines (test/e2e/metrics.e2e.test.ts reads them from the running roles)', async () => {
+    const defined = exposedMetrics((await createMetrics().render()).body);
+    for (const metric of dashboardMetrics(dashboard)) expect(defined, metric).toContain(metric);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The one HTTP listener: probes and metrics beside GraphQL (HTTP, SSE, and graphql-ws through
  * the upgrade). It knows nothing about GraphQL; it is handed a request listener and an attach hook.
+ * A process without the api serves only the probes and metrics (its METRICS_PORT).
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,10 +15,12 @@ export type HealthRoutes = Readonly<{
 export type HttpServerOptions = Readonly<{
   port: number;
   host?: string | undefined;
-  /** Handles everything that is not a probe (yoga is a node request listener). */
-  yoga: (req: IncomingMessage, res: ServerResponse) => unknown;
+  /** Handles everything that is not a probe (yoga is a node request listener); without it, 404. */
+  yoga?: ((req: IncomingMessage, res: ServerResponse) => unknown) | undefined;
   attachWebSocket?: ((server: Server) => { dispose(): Promise<void> }) | undefined;
   routes: HealthRoutes;
+  /** When `port` is taken, listen on a free one instead of failing (the caller logs where). */
+  portFallback?: boolean | undefined;
 }>;
 
 export type RunningHttpServer = Readonly<{ url: string; port: number; close(): Promise<void> }>;
@@ -27,7 +30,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function probes(routes: HealthRoutes, fallback: HttpServerOptions['yoga']): RequestListener {
+const notFound = (_req: IncomingMessage, res: ServerResponse): void => sendJson(res, 404, { error: 'not found' });
+
+function probes(routes: HealthRoutes, fallback: NonNullable<HttpServerOptions['yoga']>): RequestListener {
   const answer = async (path: string, res: ServerResponse): Promise<boolean> => {
     if (path === '/healthz') {
       const health = await routes.healthz();
@@ -57,14 +62,19 @@ function probes(routes: HealthRoutes, fallback: HttpServerOptions['yoga']): Requ
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const server = createServer(probes(options.routes, options.yoga));
+  const server = createServer(probes(options.routes, options.yoga ?? notFound));
   const ws = options.attachWebSocket?.(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
+  await listen(options.port).catch((error: NodeJS.ErrnoException) => {
+    if (!options.portFallback || error.code !== 'EADDRINUSE') throw error;
+    return listen(0);
   });
   const { port, address, family } = server.address() as AddressInfo;
   const host = family === 'IPv6' ? `[${address === '::' ? '::1' : address}]` : address === '0.0.0.0' ? '127.0.0.1' : address;

@@ -14,6 +14,7 @@ import {
   nanos,
 } from 'nats';
 import type { Logger } from '../../logger.js';
+import { NO_TRACING, type Tracing } from '../telemetry/tracing.js';
 import { deadLetter } from './dlq.js';
 import { isNotFound } from './streams.js';
 
@@ -68,8 +69,11 @@ export async function ensureDurable(jsm: JetStreamManager, opts: DurableConsumer
   }
 }
 
-/** Each message handled on its own, up to `concurrency` at once (ordering per key is the handler's job). */
-export type ConsumeMode = { concurrency: number; handle: MessageHandler };
+/**
+ * Each message handled on its own, up to `concurrency` at once (ordering per key is the handler's job),
+ * in a span that continues the trace the message carries when tracing is on.
+ */
+export type ConsumeMode = { concurrency: number; handle: MessageHandler; tracing?: Tracing | undefined };
 
 /**
  * Consumes until `stop`. `stop({ drain: false })` is a crash as far as JetStream can tell:
@@ -87,12 +91,13 @@ export async function runDurable(
   // Never hold more than we are working on: a message waiting in our buffer still runs down its ack wait.
   const messages = await consumer.consume({ max_messages: mode.concurrency });
   const inFlight = new Set<Promise<void>>();
+  const tracing = mode.tracing ?? NO_TRACING;
+  const handle = tracing.enabled ? (msg: JsMsg) => tracing.process(msg.subject, msg.headers, opts.durable, () => mode.handle(msg)) : mode.handle;
 
   const loop = (async () => {
     for await (const msg of messages) {
       while (inFlight.size >= mode.concurrency) await Promise.race(inFlight);
-      const task: Promise<void> = mode
-        .handle(msg)
+      const task: Promise<void> = handle(msg)
         .catch((error) => log.error({ err: error, consumer: opts.durable }, 'handler failed'))
         .finally(() => inFlight.delete(task));
       inFlight.add(task);

@@ -6,13 +6,21 @@
  */
 import { DeliverPolicy, type JetStreamClient, type JsMsg } from 'nats';
 import type { FeedHandle, JournalFeed, ShardId, StoredEvent } from '../../ports.js';
+import { NO_TRACING, type Tracing } from '../telemetry/tracing.js';
 import { decodeJournalEvent } from './event-codec.js';
 import { STREAMS, shardSubjects } from './topology.js';
 
 /** Events handed over at most per batch; also how many the client buffers ahead. */
 const MAX_BATCH = 256;
 
-export function createNatsJournalFeed(js: JetStreamClient): JournalFeed {
+/** The consumer name projection spans carry (messaging.consumer.group.name): shards are projected under it. */
+const PROJECTOR = 'projector';
+
+/**
+ * With tracing on, each batch runs in one span linked to its events' traces (their parent when
+ * the whole batch belongs to one), and each event keeps its trace for the notifications it causes.
+ */
+export function createNatsJournalFeed(js: JetStreamClient, tracing: Tracing = NO_TRACING): JournalFeed {
   return {
     follow(shard: ShardId, afterSeq: number, handle: (batch: StoredEvent[], pending: number) => Promise<void>): FeedHandle {
       let stopping = false;
@@ -41,8 +49,11 @@ export function createNatsJournalFeed(js: JetStreamClient): JournalFeed {
           const ready = waiting;
           waiting = [];
           running = (async () => {
-            const batch = ready.map((m) => ({ seq: m.seq, event: decodeJournalEvent(m.data) }));
-            await handle(batch, ready[ready.length - 1]!.info.pending);
+            const pending = ready[ready.length - 1]!.info.pending;
+            if (!tracing.enabled) return handle(ready.map((m) => ({ seq: m.seq, event: decodeJournalEvent(m.data) })), pending);
+            const batch = ready.map((m) => ({ seq: m.seq, event: decodeJournalEvent(m.data), trace: tracing.contextOf(m.headers) }));
+            const attributes = { 'jetledger.projection.shard': shard };
+            await tracing.processBatch(shardSubjects(shard), PROJECTOR, batch.map((s) => s.trace), attributes, () => handle(batch, pending));
           })()
             .catch((error: unknown) => {
               failure = { error };

@@ -7,6 +7,7 @@ import { DeliverPolicy, type JetStreamClient, type JetStreamManager, headers } f
 import type { JournalTopology } from '../../app/sharding.js';
 import type { EventEnvelope } from '../../domain/events.js';
 import { type AggregateRef, ConcurrencyError, type Journal, type StoredEvent } from '../../ports.js';
+import { NO_TRACING, type Tracing } from '../telemetry/tracing.js';
 import { decodeJournalEvent } from './event-codec.js';
 import { encodeJson } from './json.js';
 import { isNotFound } from './streams.js';
@@ -14,7 +15,8 @@ import { STREAMS, journalSubject } from './topology.js';
 
 const WRONG_LAST_SEQUENCE = 10071;
 
-export function createNatsJournal(js: JetStreamClient, jsm: JetStreamManager, topology: JournalTopology): Journal {
+/** With tracing on, each event carries the `traceparent` of its append (contract/events.md): projection and saga join that trace. */
+export function createNatsJournal(js: JetStreamClient, jsm: JetStreamManager, topology: JournalTopology, tracing: Tracing = NO_TRACING): Journal {
   async function lastSeqOf(subject: string): Promise<number> {
     try {
       const msg = await jsm.streams.getMessage(STREAMS.journal, { last_by_subj: subject });
@@ -64,12 +66,12 @@ export function createNatsJournal(js: JetStreamClient, jsm: JetStreamManager, to
     async append(ref: AggregateRef, event: EventEnvelope, expectedLastSeq: number): Promise<{ seq: number }> {
       const h = headers();
       h.set('Event-Type', event.type);
+      const subject = journalSubject(ref, topology);
+      const publish = () => js.publish(subject, encodeJson(event), { headers: h, msgID: event.id, expect: { lastSubjectSequence: expectedLastSeq } });
       try {
-        const ack = await js.publish(journalSubject(ref, topology), encodeJson(event), {
-          headers: h,
-          msgID: event.id,
-          expect: { lastSubjectSequence: expectedLastSeq },
-        });
+        const ack = tracing.enabled
+          ? await tracing.send(subject, h, { attributes: { 'messaging.message.id': event.id, 'jetledger.event.type': event.type } }, publish)
+          : await publish();
         // A duplicate (same event id inside the dedupe window) is acked before the server checks the
         // expected sequence: the caller may have decided on a stale copy, and the event stored under
         // this id may sit at another version. Only a fresh read tells what really happened.

@@ -2,10 +2,11 @@
  * Live notifications on core NATS (`live.>`, not stored): the projector publishes after each
  * write; every API instance subscribes only to the topics its clients watch.
  */
-import type { NatsConnection } from 'nats';
+import { type NatsConnection, headers } from 'nats';
 import { createAsyncQueue } from '../../app/async-queue.js';
 import type { LiveBus, LiveNotification, LiveTopic } from '../../ports.js';
 import { failpoint } from '../failpoints.js';
+import { NO_TRACING, type Tracing } from '../telemetry/tracing.js';
 import { decodeJson, encodeJson } from './json.js';
 
 const topicSubject = (topic: LiveTopic): string => {
@@ -69,13 +70,24 @@ const revive = (n: LiveNotification): LiveNotification => {
   }
 };
 
-export function createNatsLiveBus(nc: NatsConnection): LiveBus {
+/**
+ * With tracing on, a notification's `traceparent` header continues the trace of the event it
+ * announces (LiveNotification.trace), and a subscriber's delivery joins it.
+ */
+export function createNatsLiveBus(nc: NatsConnection, tracing: Tracing = NO_TRACING): LiveBus {
+  const traced = async (n: LiveNotification): Promise<void> => {
+    const { trace, ...body } = n;
+    const subject = notificationSubject(n);
+    const h = headers();
+    await tracing.send(subject, h, { parent: trace }, async () => nc.publish(subject, encodeJson(body), { headers: h }));
+  };
   return {
     async publish(notifications) {
-      notifications.forEach((n, i) => {
+      for (const [i, n] of notifications.entries()) {
         if (i === 1) void failpoint('projector.mid-notify');
-        nc.publish(notificationSubject(n), encodeJson(n));
-      });
+        if (tracing.enabled) await traced(n);
+        else nc.publish(notificationSubject(n), encodeJson(n));
+      }
       // Flush so a notification never sits in our buffer while a client waits for it.
       await nc.flush();
     },
@@ -86,7 +98,11 @@ export function createNatsLiveBus(nc: NatsConnection): LiveBus {
       if (signal.aborted) return queue;
       const sub = nc.subscribe(topicSubject(topic), {
         callback: (error, msg) => {
-          if (!error) queue.push(revive(decodeJson(msg.data) as LiveNotification));
+          if (error) return;
+          const notification = revive(decodeJson(msg.data) as LiveNotification);
+          // Headers are parsed on first access: an api that does not trace leaves them alone.
+          const trace = tracing.enabled ? tracing.contextOf(msg.headers) : undefined;
+          queue.push(trace === undefined ? notification : { ...notification, trace });
         },
       });
       signal.addEventListener('abort', () => sub.unsubscribe(), { once: true });

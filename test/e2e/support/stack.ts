@@ -28,14 +28,20 @@ export type E2EStack = {
   stop(): Promise<void>;
 };
 
-/** `roles`: one entry per process, as `--roles` takes it (undefined: every role in one process). */
-export async function startE2EStack(roles: ReadonlyArray<string | undefined> = [undefined]): Promise<E2EStack> {
+/**
+ * `roles`: one entry per process, as `--roles` takes it (undefined: every role in one process).
+ * `envOf` adds variables to a process by its roles (OTEL_* for tracing, LOG_LEVEL).
+ */
+export async function startE2EStack(
+  roles: ReadonlyArray<string | undefined> = [undefined],
+  envOf: (roles: string | undefined) => Record<string, string> = () => ({}),
+): Promise<E2EStack> {
   const nats = await startTestNats();
   const mongo = await testDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'jetledger-e2e-'));
   const secret = randomBytes(32).toString('hex');
   const env = { NATS_URL: nats.url, MONGODB_URI: mongo.uri, MONGODB_DB: mongo.dbName, JWT_SECRET: secret, DATA_DIR: dataDir };
-  const started = await Promise.allSettled(roles.map((r) => startCli({ ...(r === undefined ? {} : { roles: r }), env })));
+  const started = await Promise.allSettled(roles.map((r) => startCli({ ...(r === undefined ? {} : { roles: r }), env: { ...env, ...envOf(r) } })));
   const processes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
 
   const cleanUp = async (): Promise<void> => {
@@ -58,7 +64,7 @@ export async function startE2EStack(roles: ReadonlyArray<string | undefined> = [
     api: api as E2EStack['api'],
     wsUrl: (api.graphqlUrl as string).replace(/^http/, 'ws'),
     startProcess: async (r) => {
-      const started = await startCli({ roles: r, env });
+      const started = await startCli({ roles: r, env: { ...env, ...envOf(r) } });
       processes.push(started);
       return started;
     },
