@@ -33,6 +33,21 @@ export async function deposit(client: GraphQLHttp, walletId: string, consistency
   expectState(result, consistency === 'QUEUED' ? 'QUEUED' : 'ACCEPTED', 'deposit');
 }
 
+const SUBMIT_DEPOSITS = `mutation($commands: [CommandInput!]!, $consistency: Consistency!) {
+  submitCommands(commands: $commands, consistency: $consistency) { state code message }
+}`;
+
+/**
+ * One submitCommands request of a BENCH_AMOUNT deposit into each of `walletIds` (a wallet may
+ * repeat); throws unless every command reached the state the consistency promises.
+ */
+export async function depositBatch(client: GraphQLHttp, walletIds: readonly string[], consistency: Consistency): Promise<void> {
+  const commands = walletIds.map((walletId) => ({ deposit: { walletId, asset: BENCH_ASSET, amount: BENCH_AMOUNT } }));
+  const { submitCommands: results } = await client.post<{ submitCommands: CommandResult[] }>(SUBMIT_DEPOSITS, { commands, consistency });
+  if (results.length !== walletIds.length) throw new Error(`submitCommands: ${results.length} results for ${walletIds.length} commands`);
+  for (const result of results) expectState(result, consistency === 'QUEUED' ? 'QUEUED' : 'ACCEPTED', 'submitCommands');
+}
+
 /** Runs `task` over `items` with at most `limit` at once. */
 export async function inBatches<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);

@@ -1,8 +1,13 @@
 /**
  * Latency from sending a deposit (consistency QUEUED: the API answers once the command is stored)
  * to the matching `balanceChanged` notification over graphql-ws. Deposits go out open loop at a
- * fixed rate to one wallet; the i-th deposit is matched by the balance version it must reach
- * (every deposit adds one event to the wallet), so coalesced notifications still count.
+ * fixed rate, round robin over several wallets, each watched by its own graphql-ws connection and
+ * subscription, as separate users would. Open loop, because a closed loop slows down with the
+ * system and hides the queueing a steady arrival rate meets.
+ *
+ * Matching is by version: every deposit adds one event to its wallet, so the k-th deposit sent to
+ * a wallet is visible once that wallet's balance reached its starting version + k + 1. Coalesced
+ * notifications (one for several versions) still count every deposit they cover.
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -19,24 +24,27 @@ export type LatencyResult = Readonly<{
   firstError: string | null;
   /** The send rate reached (deposits/s), to compare with the one asked for. */
   rate: number;
+  wallets: number;
 }>;
 
 const SUBSCRIPTION = `subscription($walletId: ID!, $asset: String) {
   balanceChanged(walletId: $walletId, asset: $asset) { version total }
 }`;
 
-/** After the last deposit, how long to wait for the stragglers' notifications. */
+/** After the last answer, how long to wait for the stragglers' notifications. */
 const DRAIN_MS = 15_000;
+const SUBSCRIBE_MS = 15_000;
 
-export async function measureLiveLatency(
-  client: GraphQLHttp,
-  graphqlUrl: string,
-  token: string,
-  walletId: string,
-  count: number,
-  rate: number,
-): Promise<LatencyResult> {
-  // The wallet must already hold a BENCH_ASSET balance, so the subscription emits it at once.
+type Watch = {
+  /** When each deposit to this wallet was sent, in sending order. */
+  readonly sentAt: number[];
+  readonly ready: Promise<void>;
+  matched(): number;
+  dispose(): Promise<void>;
+};
+
+/** One wallet's own connection and subscription; `onSample` gets each deposit's latency. */
+function watchWallet(graphqlUrl: string, token: string, walletId: string, onSample: (ms: number) => void): Watch {
   const ws = createClient({
     url: graphqlUrl.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
@@ -44,15 +52,14 @@ export async function measureLiveLatency(
     // Lazy (the default): connection errors reach the sink below instead of being printed.
     retryAttempts: 0,
   });
-  const sentAt: number[] = new Array(count);
-  const samples: number[] = [];
-  const ackSamples: number[] = [];
-  let baseVersion: number | null = null;
+  const sentAt: number[] = [];
+  let base: number | null = null;
   let matched = 0;
   let onBase: (() => void) | null = null;
-  let onAll: (() => void) | null = null;
-  let subscriptionError: unknown = null;
-
+  let failure: unknown = null;
+  const ready = new Promise<void>((resolve, reject) => {
+    onBase = () => (failure === null ? resolve() : reject(new Error(`balanceChanged of ${walletId} failed: ${JSON.stringify(failure)}`)));
+  });
   const unsubscribe = ws.subscribe<{ balanceChanged: { version: number; total: string } }>(
     { query: SUBSCRIPTION, variables: { walletId, asset: BENCH_ASSET } },
     {
@@ -60,31 +67,50 @@ export async function measureLiveLatency(
         const now = performance.now();
         const version = result.data?.balanceChanged.version;
         if (version === undefined) return;
-        if (baseVersion === null) {
-          baseVersion = version;
+        // The first emission is the current balance (the wallet must already hold BENCH_ASSET).
+        if (base === null) {
+          base = version;
           onBase?.();
           return;
         }
-        // Deposit i (0-based) is visible once the balance reached baseVersion + i + 1.
-        while (matched < count && sentAt[matched] !== undefined && version >= baseVersion + matched + 1) {
-          samples.push(now - (sentAt[matched] as number));
+        while (matched < sentAt.length && version >= base + matched + 1) {
+          onSample(now - (sentAt[matched] as number));
           matched++;
         }
-        if (matched === count) onAll?.();
       },
       error: (error) => {
-        subscriptionError = error;
+        failure = error;
         onBase?.();
-        onAll?.();
       },
       complete: () => undefined,
     },
   );
+  return {
+    sentAt,
+    ready,
+    matched: () => matched,
+    dispose: async () => {
+      unsubscribe();
+      await ws.dispose();
+    },
+  };
+}
 
+export async function measureLiveLatency(opts: {
+  client: GraphQLHttp;
+  graphqlUrl: string;
+  token: string;
+  wallets: readonly string[];
+  seconds: number;
+  rate: number;
+}): Promise<LatencyResult> {
+  const { client, rate } = opts;
+  const count = Math.max(2, Math.round(opts.seconds * rate));
+  const samples: number[] = [];
+  const ackSamples: number[] = [];
+  const watches = opts.wallets.map((w) => watchWallet(opts.graphqlUrl, opts.token, w, (ms) => samples.push(ms)));
   try {
-    await withDeadline(new Promise<void>((resolve) => (onBase = resolve)), 10_000, 'no initial balanceChanged');
-    if (subscriptionError !== null) throw new Error(`balanceChanged failed: ${JSON.stringify(subscriptionError)}`);
-
+    await withDeadline(Promise.all(watches.map((w) => w.ready)), SUBSCRIBE_MS, `no initial balanceChanged within ${SUBSCRIBE_MS} ms`);
     let errors = 0;
     let firstError: string | null = null;
     const interval = 1000 / rate;
@@ -94,10 +120,11 @@ export async function measureLiveLatency(
       // Scheduled against the start, not the previous send, so timer drift does not lower the rate.
       const wait = start + i * interval - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const w = i % watches.length;
       const sent = performance.now();
-      sentAt[i] = sent;
+      (watches[w] as Watch).sentAt.push(sent);
       inFlight.push(
-        deposit(client, walletId, 'QUEUED').then(
+        deposit(client, opts.wallets[w] as string, 'QUEUED').then(
           () => void ackSamples.push(performance.now() - sent),
           (error: unknown) => {
             errors++;
@@ -108,20 +135,27 @@ export async function measureLiveLatency(
     }
     const sendingMs = performance.now() - start;
     await Promise.all(inFlight);
-    if (matched < count && errors === 0) {
-      await withDeadline(new Promise<void>((resolve) => (onAll = resolve)), DRAIN_MS, '').catch(() => undefined);
-    }
-    return { samples, ackSamples, sent: count, missing: count - matched, errors, firstError, rate: count > 1 ? ((count - 1) * 1000) / sendingMs : rate };
+    const matched = () => watches.reduce((sum, w) => sum + w.matched(), 0);
+    const drainUntil = performance.now() + DRAIN_MS;
+    while (matched() < count && errors === 0 && performance.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 20));
+    return {
+      samples,
+      ackSamples,
+      sent: count,
+      missing: count - matched(),
+      errors,
+      firstError,
+      rate: ((count - 1) * 1000) / sendingMs,
+      wallets: watches.length,
+    };
   } finally {
-    unsubscribe();
-    await ws.dispose();
+    await Promise.all(watches.map((w) => w.dispose().catch(() => undefined)));
   }
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
-  ]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }

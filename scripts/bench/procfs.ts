@@ -56,3 +56,18 @@ export function cpuSeconds(pid: number): number | null {
     return null;
   }
 }
+
+/** CPU seconds each of `pids` uses from now until `stop()` (null for a pid not known or gone). */
+export function cpuMeter(pids: readonly (number | null)[]): { stop(): Array<number | null> } {
+  const read = () => pids.map((pid) => (pid === null ? null : cpuSeconds(pid)));
+  const before = read();
+  return {
+    stop: () => {
+      const after = read();
+      return after.map((a, i) => {
+        const b = before[i];
+        return a === null || b === null || b === undefined ? null : a - b;
+      });
+    },
+  };
+}

@@ -13,3 +13,10 @@ export const perSecond = (count: number, elapsedMs: number): number => (elapsedM
 export const grouped = (value: number): string => Math.round(value).toLocaleString('en-US');
 
 export const mib = (kib: number | null): string => (kib === null ? 'n/a' : `${(kib / 1024).toFixed(0)} MiB`);
+
+/** A rate as a share of the limit: two decimals below 10%, where most end-to-end figures sit. */
+export const ofLimit = (rate: number, limit: number): string => {
+  if (!(limit > 0)) return 'n/a';
+  const pct = (rate / limit) * 100;
+  return `${pct < 10 ? pct.toFixed(2) : pct.toFixed(0)}%`;
+};
