@@ -10,13 +10,21 @@ const ATTEMPTS = 3;
 const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 
 /**
- * Insert-once documents (ledger entries, assets): look up which already exist, insert the rest.
- * Cheaper than an upsert each, and much cheaper on jongodb, whose upserts scan the collection.
- * A duplicate key can only come from a second writer racing us; the next attempt skips what it wrote.
- * `beforeWrite` runs right before the insert (the projector's fence check).
+ * Insert-once documents (ledger entries, assets). Normally none exists yet: insert them all in one
+ * command. Only a replay (a batch projected again after a crash) meets existing ones; then look up
+ * which exist and insert the rest, which costs a lookup only then. A duplicate key there can only
+ * come from a second writer racing us; the next attempt skips what it wrote.
+ * `beforeWrite` runs right before each insert (the projector's fence check).
  */
 export async function insertMissing<T extends { _id: string }>(collection: Collection<T>, docs: readonly T[], beforeWrite: () => void = () => undefined): Promise<void> {
   if (docs.length === 0) return;
+  try {
+    beforeWrite();
+    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
+    return;
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
   for (let attempt = 1; ; attempt++) {
     const found = await collection.find({ _id: { $in: docs.map((d) => d._id) } } as Filter<T>, { projection: { _id: 1 } }).toArray();
     const existing = new Set<unknown>(found.map((d) => d._id));

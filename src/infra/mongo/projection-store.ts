@@ -21,12 +21,16 @@ import { bulkWriteAgain, insertMissing, isDuplicateKey } from './bulk.js';
 import type { JournalTopology } from '../../app/sharding.js';
 import { type ReadModelCollections, checkpointId } from './collections.js';
 import { epochsAtLeast, indexedGenerations, nextEpoch, readPointer } from './generations.js';
-import { planWrites } from './write-plan.js';
+import { type WritePlan, planWrites } from './write-plan.js';
+import { createWriteCombiner } from './write-combiner.js';
 
 export type ProjectionStoreOptions = Readonly<{
   /** Write this generation (a rebuild's). Default: follow the active one, bound at each claim (a projector). */
   generation?: number;
 }>;
+
+/** One batch's writes, and the check of its owner's lease. */
+type PlannedWrite = Readonly<{ plan: WritePlan; check: () => void }>;
 
 /** Claims remembered per store, to route a fence to its generation (a few per shard are ever live). */
 const CLAIMS_KEPT = 4_096;
@@ -43,6 +47,22 @@ export async function createMongoProjectionStore(db: Db, topology: JournalTopolo
     if (generation === undefined) throw new LeaseLostError(fence.shard, `epoch ${fence.epoch} was not claimed through this store`);
     return generation;
   };
+
+  const combiner = createWriteCombiner<PlannedWrite>(async (generation, parts) => {
+    const c = await collections(generation);
+    const plan = mergePlans(parts.map((p) => p.plan));
+    // Every owner's lease is checked right before each write command, as for a single batch.
+    const check = () => {
+      for (const part of parts) part.check();
+    };
+    await Promise.all([
+      bulkWriteAgain(c.wallets, plan.wallets, check),
+      bulkWriteAgain(c.balances, plan.balances, check),
+      ...[...bySource(c, plan.entries, (e) => e.walletId, (e) => [e])].map(([shard, entries]) => insertMissing(c.entries(shard), entries, check)),
+      ...[...bySource(c, plan.transfers, (t) => t.source, (t) => t.ops)].map(([shard, ops]) => bulkWriteAgain(c.transfers(shard), ops, check)),
+      insertMissing(c.assets, plan.assets, check),
+    ]);
+  });
 
   return {
     async checkpoints() {
@@ -78,15 +98,8 @@ export async function createMongoProjectionStore(db: Db, topology: JournalTopolo
     },
 
     async write(changes: readonly ProjectionChange[], fence: Fence) {
-      const c = await collections(generationOf(fence));
-      const plan = planWrites(changes, fence.epoch);
-      await Promise.all([
-        bulkWriteAgain(c.wallets, plan.wallets, fence.check),
-        bulkWriteAgain(c.balances, plan.balances, fence.check),
-        ...[...bySource(c, plan.entries, (e) => e.walletId, (e) => [e])].map(([shard, entries]) => insertMissing(c.entries(shard), entries, fence.check)),
-        ...[...bySource(c, plan.transfers, (t) => t.source, (t) => t.ops)].map(([shard, ops]) => bulkWriteAgain(c.transfers(shard), ops, fence.check)),
-        insertMissing(c.assets, plan.assets, fence.check),
-      ]);
+      const generation = generationOf(fence);
+      await combiner.write(generation, { plan: planWrites(changes, fence.epoch), check: fence.check });
     },
 
     async advance(uptoSeq: number, fence: Fence) {
@@ -98,6 +111,18 @@ export async function createMongoProjectionStore(db: Db, topology: JournalTopolo
       const doc = await c.checkpoints.findOne({ _id });
       if (doc?.epoch !== fence.epoch) throw new LeaseLostError(fence.shard, `epoch ${doc?.epoch ?? 'none'} owns the shard now, not ${fence.epoch}`);
     },
+  };
+}
+
+/** One plan for several batches (different shards, so different documents): their writes side by side. */
+function mergePlans(plans: readonly WritePlan[]): WritePlan {
+  if (plans.length === 1) return plans[0] as WritePlan;
+  return {
+    wallets: plans.flatMap((p) => p.wallets),
+    balances: plans.flatMap((p) => p.balances),
+    transfers: plans.flatMap((p) => p.transfers),
+    entries: plans.flatMap((p) => p.entries),
+    assets: plans.flatMap((p) => p.assets),
   };
 }
 
