@@ -9,10 +9,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.js';
 
 export type Written = Readonly<{ path: string; format: 'png' | 'svg'; note: string | null }>;
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 export async function writeSvgAsPng(svg: string, size: { width: number; height: number }, pngPath: string): Promise<Written> {
   await mkdir(dirname(pngPath), { recursive: true });
@@ -31,15 +31,7 @@ export async function writeSvgAsPng(svg: string, size: { width: number; height: 
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
       viewport: size,
       // Twice the pixels: sharp text where the README scales the image down.
       deviceScaleFactor: 2,

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait.js';
 import { gqlOk } from './support/graphql-http.js';
 import { type E2EStack, startE2EStack } from './support/stack.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 // CI installs chromium (.ci/run): there, a missing browser is a failure, not a skip.
 const skip = !available && !process.env['CI'];
@@ -38,15 +38,7 @@ describe.skipIf(skip)('GraphiQL in headless Chromium', () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
       viewport: { width: 1400, height: 820 },
     });
     await context.route('**/*', (route) => {
