@@ -6,7 +6,17 @@
  */
 import { createAsyncQueue } from '../../src/app/async-queue.js';
 import { idsOf } from '../../src/app/routing.js';
-import type { AggregateRef, AggregateSnapshot, AppendAttempt, AttemptLog, CommandBus, CommandMessage, CommandOutcome, OutcomeStore, SnapshotStore } from '../../src/ports.js';
+import type { AggregateRef, AggregateSnapshot, AppendAttempt, AttemptLog, CommandBus, CommandMessage, CommandOutcome, Journal, OutcomeStore, SnapshotStore } from '../../src/ports.js';
+
+/** A journal the api side may read (empty) but never append to. */
+export const readOnlyJournal: Journal = {
+  read: async () => [],
+  readAssets: async () => [],
+  eventAt: async () => null,
+  append: async () => {
+    throw new Error('the api never appends');
+  },
+};
 
 type Listener = (outcome: CommandOutcome) => void;
 

@@ -5,9 +5,10 @@
 import type { KV, NatsConnection } from 'nats';
 import type { AppendAttempt, AttemptLog } from '../../ports.js';
 import { decodeJson, encodeJson } from './json.js';
+import { isWrongLastSequence } from './kv-errors.js';
 import { ATTEMPTS_BUCKET } from './topology.js';
 
-const isExisting = (error: unknown) => /wrong last sequence|key exists/i.test(String((error as Error)?.message));
+const isExisting = (error: unknown) => isWrongLastSequence(error) || /key exists/i.test(String((error as Error)?.message));
 
 const attemptOf = (value: Uint8Array): AppendAttempt | null => {
   const v = decodeJson(value) as Partial<AppendAttempt>;

@@ -7,11 +7,11 @@
 import type { KV, NatsConnection } from 'nats';
 import type { Lease, LeaseHolder, LeaseStore, ShardId } from '../../ports.js';
 import { decodeJson, encodeJson } from './json.js';
+import { isWrongLastSequence } from './kv-errors.js';
 import { LEASES_BUCKET } from './topology.js';
 
 const shardKey = (shard: ShardId) => `shard.${shard}`;
 const instanceKey = (owner: string) => `instance.${owner}`;
-const isCasFailure = (error: unknown) => /wrong last sequence/i.test(String((error as Error)?.message));
 
 type Stored = LeaseHolder & { at: string };
 
@@ -36,7 +36,7 @@ export async function createNatsLeaseStore(nc: NatsConnection, shards: readonly 
     try {
       return { shard, owner: holder.owner, revision: await write() };
     } catch (error) {
-      if (isCasFailure(error)) return null;
+      if (isWrongLastSequence(error)) return null;
       throw error;
     }
   };
@@ -74,7 +74,7 @@ export async function createNatsLeaseStore(nc: NatsConnection, shards: readonly 
         await kv.delete(shardKey(lease.shard), { previousSeq: lease.revision });
       } catch (error) {
         // Someone else's lease by now: nothing of ours to give back.
-        if (!isCasFailure(error)) throw error;
+        if (!isWrongLastSequence(error)) throw error;
       }
     },
   };

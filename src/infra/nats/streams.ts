@@ -15,6 +15,7 @@ import {
 } from 'nats';
 import { DEFAULT_SHARD_COUNT, type JournalTopology, MAX_SHARD_COUNT } from '../../app/sharding.js';
 import { decodeJson, encodeJson } from './json.js';
+import { isWrongLastSequence } from './kv-errors.js';
 import { ATTEMPTS_BUCKET, JOURNAL_SUBJECTS, LEASES_BUCKET, OUTCOMES_BUCKET, SNAPSHOTS_BUCKET, STREAMS, TOPOLOGY_BUCKET, TOPOLOGY_KEY } from './topology.js';
 
 const MINUTE = 60_000;
@@ -142,7 +143,7 @@ async function recordedShards(kv: KV, wanted: number): Promise<number> {
   try {
     await kv.create(TOPOLOGY_KEY, encodeJson({ shards: wanted, recordedAt: new Date().toISOString() }));
   } catch (error) {
-    if (!/wrong last sequence/i.test(String((error as Error).message))) throw error;
+    if (!isWrongLastSequence(error)) throw error;
   }
   const entry = await kv.get(TOPOLOGY_KEY);
   const shards = entry ? validShards((decodeJson(entry.value) as { shards?: unknown }).shards) : null;

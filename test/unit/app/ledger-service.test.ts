@@ -3,12 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { type Principal } from '../../../src/app/ledger-app.js';
 import { createLedgerService, idempotencyName } from '../../../src/app/ledger-service.js';
 import { systemClock, systemIds, uuidV5 } from '../../../src/infra/system.js';
-import type { CommandMessage, CommandOutcome, Journal } from '../../../src/ports.js';
+import type { CommandMessage, CommandOutcome } from '../../../src/ports.js';
 import { createFakeLedgerApp } from '../../support/fake-ledger-app.js';
-import { accepted, createMemoryOutcomeStore, createRecordingBus } from '../../support/memory-ports.js';
+import { accepted, createMemoryOutcomeStore, createRecordingBus, readOnlyJournal } from '../../support/memory-ports.js';
 
 const alice: Principal = { sub: 'alice', admin: false };
-const noJournal: Journal = { read: async () => [], readAssets: async () => [], eventAt: async () => null, append: async () => Promise.reject(new Error('read only')) };
 
 function setup(decide: (command: CommandMessage) => CommandOutcome | null) {
   const fake = createFakeLedgerApp();
@@ -20,7 +19,7 @@ function setup(decide: (command: CommandMessage) => CommandOutcome | null) {
     outcomes,
     read: fake.read,
     live: fake.live,
-    journal: noJournal,
+    journal: readOnlyJournal,
     topology: { shards: 4 },
     clock: systemClock,
     ids: systemIds,

@@ -4,21 +4,13 @@ import { MAX_IN_FLIGHT } from '../../../src/app/command-batch.js';
 import { type BatchItem, BatchTooLargeError, type CommandRequest, MAX_BATCH_SIZE, type Principal } from '../../../src/app/ledger-app.js';
 import { createLedgerService } from '../../../src/app/ledger-service.js';
 import { systemClock, systemIds } from '../../../src/infra/system.js';
-import type { CommandMessage, CommandOutcome, Journal } from '../../../src/ports.js';
+import type { CommandMessage, CommandOutcome } from '../../../src/ports.js';
 import { createFakeLedgerApp } from '../../support/fake-ledger-app.js';
-import { accepted, createMemoryOutcomeStore, createRecordingBus } from '../../support/memory-ports.js';
+import { accepted, createMemoryOutcomeStore, createRecordingBus, readOnlyJournal } from '../../support/memory-ports.js';
 import { waitFor } from '../../support/wait.js';
 
 const alice: Principal = { sub: 'alice', admin: false };
 
-const noJournal: Journal = {
-  read: async () => [],
-  readAssets: async () => [],
-  eventAt: async () => null,
-  append: async () => {
-    throw new Error('the api never appends');
-  },
-};
 
 type Options = {
   decide?: (command: CommandMessage) => CommandOutcome | null | Promise<CommandOutcome | null>;
@@ -36,7 +28,7 @@ function setup(options: Options = {}) {
     outcomes,
     read: fake.read,
     live: fake.live,
-    journal: noJournal,
+    journal: readOnlyJournal,
     topology: { shards: 4 },
     clock: systemClock,
     ids: systemIds,
